@@ -1,0 +1,110 @@
+"""Command line: ``site-builder build|check|new``. The only module that prints or exits."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+import typing as t
+from pathlib import Path
+
+from . import __version__
+from .build import BuildResult, build
+from .config import load_config
+from .errors import BuildError
+from .newfile import new_article
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """Return the argument parser for every command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
+                        help="project folder holding config.toml (default: current folder)")
+    common.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+
+    parser = argparse.ArgumentParser(
+        prog="site-builder", description="Build a static site from an archive of news articles.")
+    parser.add_argument("--version", action="version", version=f"site-builder {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build_cmd = commands.add_parser("build", parents=[common], help="build the site",
+                                    description="Build the project into its output folder.")
+    build_cmd.add_argument("--output", type=Path, metavar="DIR",
+                           help="output folder (default: output_dir from config.toml)")
+    _add_build_flags(build_cmd)
+
+    check_cmd = commands.add_parser(
+        "check", parents=[common], help="validate everything, write nothing",
+        description="Load, validate and render the whole site without writing anything.")
+    _add_build_flags(check_cmd)
+
+    new_cmd = commands.add_parser("new", parents=[common], help="start a new article",
+                                  description="Write a new article file and print its path.")
+    new_cmd.add_argument("title", help="headline of the article")
+    return parser
+
+
+def _add_build_flags(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--drafts", action="store_true", default=None,
+                     help="include articles marked draft: true")
+    cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def main(argv: t.Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = make_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "new":
+            return _new(args)
+        return _build(args)
+    except BuildError as exc:
+        if args.debug:
+            raise
+        _print_problems(exc)
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _build(args: argparse.Namespace) -> int:
+    project: Path = args.project
+    output = getattr(args, "output", None)
+    overrides: dict[str, object] = {"drafts": args.drafts}
+    if output is not None:
+        # An absolute path joined to the project folder stays itself, so --output may lie anywhere.
+        overrides["output_dir"] = str(output.resolve())
+    config = load_config(project, **overrides)
+    result = build(config, strict=args.strict, write=args.command == "build")
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    print(_summary(args.command, result))
+    return EXIT_OK
+
+
+def _summary(command: str, result: BuildResult) -> str:
+    if command == "check":
+        return f"Checked {result.pages} pages in {result.seconds:.2f} s: no problems."
+    rate = result.pages / result.seconds if result.seconds else 0.0
+    return (f"Built {result.pages} pages in {result.seconds:.2f} s ({rate:.0f} pages/s): "
+            f"{len(result.written)} written, {len(result.unchanged)} unchanged, "
+            f"{len(result.deleted)} removed.")
+
+
+def _new(args: argparse.Namespace) -> int:
+    config = load_config(args.project)
+    path = new_article(config, args.title, dt.datetime.now(config.tzinfo))
+    print(path.relative_to(config.project_dir).as_posix())
+    return EXIT_OK
+
+
+def _print_problems(exc: BuildError) -> None:
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    count = len(exc.problems)
+    print(f"build failed: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)

@@ -1,0 +1,113 @@
+"""The data types that flow between build stages (all frozen)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import typing as t
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Image:
+    """The lead image of an article; ``src`` may be absent when only the caption is known."""
+
+    src: str | None = None
+    alt: str = ""
+    caption: str = ""
+    credit: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Related:
+    """An entry of the front matter's ``related`` list."""
+
+    title: str
+    url: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Article:
+    """One parsed article: validated front matter plus the rendered body."""
+
+    src_path: str
+    """Project-relative POSIX path of the source file (``content/2018/x.md``)."""
+    title: str
+    date: dt.datetime
+    """Publication time, always timezone-aware."""
+    slug: str
+    url: str
+    """Site path of the article page, relative to the base URL (``2018/08/22/x/``)."""
+    html: str
+    """The body rendered to HTML."""
+    summary: str
+    """Plain-text summary: the front matter's, else the body's first paragraph."""
+    updated: dt.datetime | None = None
+    authors: tuple[str, ...] = ()
+    source: str | None = None
+    """The agency or publication the article comes from (e.g. Reuters)."""
+    tags: tuple[str, ...] = ()
+    image: Image | None = None
+    original_url: str | None = None
+    related: tuple[Related, ...] = ()
+    lang: str | None = None
+    draft: bool = False
+    aliases: tuple[str, ...] = ()
+    extra: t.Mapping[str, object] = dataclasses.field(default_factory=dict)
+    """Front-matter keys outside the schema, kept for templates."""
+    key_lines: t.Mapping[str, int] = dataclasses.field(default_factory=dict)
+    """Line of each front-matter key in the source, for error messages."""
+    body_line: int = 1
+    """Line of the source file where the Markdown body starts."""
+
+    @property
+    def byline(self) -> tuple[str, ...]:
+        """Return the names to credit: the authors, then the source."""
+        return self.authors + ((self.source,) if self.source else ())
+
+    def line_of(self, key: str) -> int | None:
+        """Return the line of front-matter ``key``, if the file sets it."""
+        return self.key_lines.get(key)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a paginated list, newest items first."""
+
+    items: tuple[Article, ...]
+    number: int
+    """Page number counted from the oldest page (1), so old pages keep their number."""
+    count: int
+    url: str
+    newer_url: str | None
+    older_url: str | None
+    newest_url: str
+    oldest_url: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Site:
+    """Everything known about the archive before rendering."""
+
+    articles: tuple[Article, ...]
+    """Newest first; ties broken by URL so the order never depends on file order."""
+    by_url: t.Mapping[str, Article]
+    by_src_path: t.Mapping[str, Article]
+    home_pages: tuple[Page, ...]
+    """The paginated home listing; the last one is served at the site root."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Route:
+    """One output file: where it goes and how to make it."""
+
+    url: str
+    """Site path relative to the base URL (``2018/08/22/x/`` or ``feed.xml``)."""
+    output_path: str
+    """POSIX path inside the output folder (``2018/08/22/x/index.html``)."""
+    template: str | None
+    """Template to render, or None for a file copied from ``source_file``."""
+    context: t.Mapping[str, object] = dataclasses.field(default_factory=dict)
+    sources: tuple[str, ...] = ()
+    """Project-relative files this route comes from, named in error messages."""
+    source_file: str | None = None
+    """Absolute path of a static file to copy instead of rendering."""
