@@ -13,7 +13,7 @@ from .urls import slugify
 
 EXTENSIONS = ("extra", "toc", "smarty", "sane_lists")
 """Tables, footnotes, fenced code, attribute lists, heading ids, typographic quotes."""
-EXTENSION_CONFIGS = {
+EXTENSION_CONFIGS: dict[str, dict[str, object]] = {
     "toc": {"slugify": lambda value, separator: slugify(value) or "section"},
     "smarty": {"smart_angled_quotes": False},
 }

@@ -99,7 +99,8 @@ def load_config(project_dir: Path, **overrides: t.Any) -> Config:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise BuildError([Problem(CONFIG_NAME, None, f"no {CONFIG_NAME} in {project_dir}")]) from None
+        missing = Problem(CONFIG_NAME, None, f"no {CONFIG_NAME} in {project_dir}")
+        raise BuildError([missing]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BuildError([Problem(CONFIG_NAME, None, f"cannot read: {exc}")]) from None
     try:

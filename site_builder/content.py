@@ -14,9 +14,8 @@ import tomllib
 import typing as t
 from pathlib import Path
 
-import frontmatter
-from frontmatter.default_handlers import BaseHandler
 import yaml
+from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from .body import render_markdown
 from .config import Config
@@ -34,7 +33,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
 
 
-class _TOMLHandler(BaseHandler):  # type: ignore[misc]
+class _TOMLHandler(BaseHandler):
     """``+++``-fenced TOML front matter, read with the standard library's ``tomllib``.
 
     python-frontmatter's own TOML handler needs the third-party ``toml`` package.
@@ -44,9 +43,26 @@ class _TOMLHandler(BaseHandler):  # type: ignore[misc]
     START_DELIMITER = END_DELIMITER = "+++"
 
 
-_YAML = frontmatter.YAMLHandler()
+_YAML = YAMLHandler()
 _TOML = _TOMLHandler()
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if t.TYPE_CHECKING:
+    _BaseLoader = yaml.SafeLoader
+else:
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):
+    """Safe YAML loader that leaves timestamps as text.
+
+    Dates are then parsed in one place (:func:`parse_date`), so an impossible date is
+    reported on its own line rather than as a YAML failure of the whole block.
+    """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers
+                if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -98,7 +114,7 @@ def _rel(path: Path, project: Path) -> str:
 
 
 def read_source(src: SourceFile) -> tuple[str | None, list[Problem]]:
-    """Return the text of ``src`` with BOM, CRLF and control characters removed."""
+    """Return the decoded text of ``src``, or None and the problem."""
     try:
         data = src.abs_path.read_bytes()
     except OSError as exc:
@@ -108,8 +124,13 @@ def read_source(src: SourceFile) -> tuple[str | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return None, [Problem(src.path, line, "not UTF-8 text (is it a binary file?)")]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text), []
+    return text, []
+
+
+def clean_text(text: str) -> str:
+    """Drop a BOM, normalise line endings and remove characters HTML and XML cannot carry."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
 
 
 def parse_article(src: SourceFile, config: Config) -> tuple[Article | None, list[Problem]]:
@@ -122,6 +143,7 @@ def parse_article(src: SourceFile, config: Config) -> tuple[Article | None, list
 
 def parse_text(text: str, path: str, config: Config) -> tuple[Article | None, list[Problem]]:
     """Parse article ``text`` read from ``path`` (used in messages and for the default slug)."""
+    text = clean_text(text)
     if not text.strip():
         return None, [Problem(path, None, "empty file: expected front matter between '---' lines")]
     split = split_front_matter(text, path)
@@ -169,12 +191,13 @@ def _load_yaml(
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        # The context mark is where the broken construct began (an unclosed '['); the
+        # problem mark may be far below it, on the closing fence.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = offset + mark.line + 1 if mark is not None else offset + 1
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return Problem(path, line, f"invalid YAML front matter: {reason}")
-    except (ValueError, TypeError, OverflowError) as exc:
-        # PyYAML's timestamp constructor raises these for impossible dates.
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         return Problem(path, offset + 1, f"invalid YAML front matter: {exc}")
     finally:
         loader.dispose()
@@ -278,7 +301,7 @@ class _Fields:
         if value is None:
             return ()
         if isinstance(value, str):
-            items: list[object] = value.split(",") if split_commas else [value]
+            items: list[object] = list(value.split(",")) if split_commas else [value]
         elif isinstance(value, list):
             items = value
         else:

@@ -1,0 +1,82 @@
+"""The command line: exit codes, messages, and no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from site_builder.cli import main
+
+from .conftest import copy_site
+
+
+def test_build_prints_a_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = copy_site("basic", tmp_path)
+    assert main(["build", "--project", str(project)]) == 0
+    assert capsys.readouterr().out.startswith("Built 19 pages in ")
+    assert (project / "output" / "index.html").exists()
+
+
+def test_build_to_another_output(tmp_path: Path) -> None:
+    project = copy_site("basic", tmp_path)
+    assert main(["build", "--project", str(project), "--output", str(tmp_path / "site")]) == 0
+    assert (tmp_path / "site" / "feed.xml").exists()
+    assert not (project / "output").exists()
+
+
+def test_check_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = copy_site("basic", tmp_path)
+    assert main(["check", "--project", str(project)]) == 0
+    assert "no problems" in capsys.readouterr().out
+    assert not (project / "output").exists()
+
+
+def test_bad_content_exits_1_with_located_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_site("basic", tmp_path)
+    (project / "content" / "bad.md").write_text("---\ntitle: x\ndate: 2020-02-30\n---\n")
+    assert main(["build", "--project", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("content/bad.md:3: date: expected a date")
+    assert "Traceback" not in err
+    assert err.rstrip().endswith("build failed: 1 problem")
+
+
+def test_usage_error_exits_2() -> None:
+    result = subprocess.run([sys.executable, "-m", "site_builder", "build", "--nope"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "unrecognized arguments: --nope" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["build", "check", "new"])
+def test_help_on_each_command(command: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "site_builder", command, "--help"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "--project DIR" in result.stdout
+
+
+def test_new_writes_a_skeleton_that_builds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_site("basic", tmp_path)
+    assert main(["new", "Ночной паром отменён", "--project", str(project)]) == 0
+    path = capsys.readouterr().out.strip()
+    assert path.startswith("content/") and path.endswith("-nochnoy-parom-otmenen.md")
+    text = (project / path).read_text()
+    assert "title: Ночной паром отменён" in text and "draft: true" in text
+    assert main(["build", "--project", str(project), "--drafts"]) == 0
+
+
+def test_debug_shows_traceback(tmp_path: Path) -> None:
+    project = copy_site("basic", tmp_path)
+    (project / "config.toml").write_text("title = 1\n")
+    result = subprocess.run([sys.executable, "-m", "site_builder", "build", "--debug",
+                             "--project", str(project)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr

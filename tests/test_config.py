@@ -1,0 +1,57 @@
+"""config.toml: two keys suffice; every mistake names config.toml and the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from site_builder.config import load_config
+from site_builder.errors import BuildError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "config.toml").write_text(text)
+    return tmp_path
+
+
+def test_two_keys_are_enough(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, 'title = "T"\nbase_url = "https://example.org/archive"\n'))
+    assert config.base_url == "https://example.org/archive/"
+    assert config.base_path == "/archive/"
+    assert (config.language, config.timezone, config.per_page) == ("en", "UTC", 20)
+    assert config.permalink == "/{year}/{month}/{day}/{slug}/"
+    assert config.output_path == tmp_path.resolve() / "output"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('title = "T"\nbase_url = "https://e.org/"\ncolour = "red"\n',
+     "config.toml:3: unknown key 'colour'"),
+    ('title = "T"\nbase_url = "https://e.org/"\nper_page = "ten"\n',
+     "config.toml:3: per_page: expected an integer, got a string"),
+    ('title = "T"\nbase_url = "https://e.org/"\ndrafts = 1\n',
+     "config.toml:3: drafts: expected true or false, got an integer"),
+    ('title = "T"\nbase_url = \n', "config.toml:2: invalid TOML: Invalid value"),
+    ('title = "T"\n', "config.toml: missing required key 'base_url'"),
+    ('title = "T"\nbase_url = "example.org"\n',
+     "config.toml:2: base_url: expected an absolute http(s) URL"),
+    ('title = "T"\nbase_url = "https://e.org/"\ntimezone = "Mars/Olympus"\n',
+     "config.toml:3: timezone: unknown time zone 'Mars/Olympus'"),
+    ('title = "T"\nbase_url = "https://e.org/"\npermalink = "/{year}/{nope}/"\n',
+     "config.toml:3: permalink: must contain {slug}"),
+    ('title = "T"\nbase_url = "https://e.org/"\npermalink = "/../{slug}/"\n',
+     "config.toml:3: permalink: must not contain '.', '..', '\\' or '//' segments"),
+    ('title = "T"\nbase_url = "https://e.org/"\noutput_dir = "../elsewhere"\n',
+     "config.toml:3: output_dir: must be a folder inside the project"),
+    ('title = "T"\nbase_url = "https://e.org/"\nper_page = 0\n',
+     "config.toml:3: per_page: must be at least 1"),
+])
+def test_config_problems_are_located(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(BuildError) as info:
+        load_config(write(tmp_path, text))
+    assert any(str(p).startswith(expected) for p in info.value.problems), str(info.value)
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match="no config.toml"):
+        load_config(tmp_path)

@@ -1,0 +1,171 @@
+"""Parsing and validation of article files: each problem is reported with file and line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from site_builder.content import discover_sources, parse_text
+from site_builder.errors import BuildError
+from site_builder.model import Image, Related
+
+from .conftest import make_config
+
+PATH = "content/x.md"
+
+
+def parse(text: str, **config: object):  # type: ignore[no-untyped-def]
+    return parse_text(text, PATH, make_config(Path("/project"), **config))
+
+
+def problems_of(text: str) -> list[str]:
+    article, problems = parse(text)
+    assert article is None
+    return [str(p) for p in problems]
+
+
+def test_full_schema_is_parsed() -> None:
+    article, problems = parse(
+        "---\n"
+        "title: Afghanistan Calls on Russia\n"
+        "date: 2018-08-22T10:30:00\n"
+        "updated: 2018-08-23\n"
+        "authors: Jane Doe\n"
+        "source: Reuters\n"
+        "tags: [Afghanistan, Russia]\n"
+        "image:\n  caption: Two ministers\n  credit: TASS\n"
+        "original_url: https://example.com/a\n"
+        "related:\n  - title: Earlier story\n    url: https://example.com/b\n  - title: No link\n"
+        "lang: en\n"
+        "aliases: [/old/path/]\n"
+        "section: World\n"
+        "---\n\nFirst paragraph.\n\nSecond.\n",
+        timezone="Europe/Moscow",
+    )
+    assert problems == []
+    assert article is not None
+    assert article.title == "Afghanistan Calls on Russia"
+    assert article.date == dt.datetime(2018, 8, 22, 10, 30, tzinfo=article.date.tzinfo)
+    assert article.date.utcoffset() == dt.timedelta(hours=3)
+    assert article.authors == ("Jane Doe",)
+    assert article.byline == ("Jane Doe", "Reuters")
+    assert article.image == Image(caption="Two ministers", credit="TASS")
+    assert article.related == (Related("Earlier story", "https://example.com/b"),
+                               Related("No link"))
+    assert article.extra == {"section": "World"}
+    assert article.summary == "First paragraph."
+    assert article.slug == "x"
+    assert article.url == "2018/08/22/x/"
+    assert article.body_line == 20
+    assert article.key_lines["source"] == 6
+
+
+def test_toml_front_matter() -> None:
+    article, problems = parse('+++\ntitle = "T"\ndate = 2020-01-02\ntags = ["a"]\n+++\nBody\n')
+    assert problems == []
+    assert article is not None and article.tags == ("a",)
+
+
+def test_bom_crlf_and_control_characters_are_accepted() -> None:
+    article, problems = parse("\ufeff---\r\ntitle: \"Bell\\x07 rings\"\r\ndate: 2020-01-02\r\n"
+                              "---\r\nText\x0b here\r\n")
+    assert problems == []
+    assert article is not None
+    assert article.html == "<p>Text here</p>"
+
+
+def test_slug_is_transliterated_from_cyrillic_title() -> None:
+    article, _ = parse_text("---\ntitle: Рыбаки требуют квот\ndate: 2020-01-02\n---\n",
+                            "content/---.md", make_config(Path("/p")))
+    assert article is not None
+    assert article.slug == "rybaki-trebuyut-kvot"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("---\ndate: 2020-01-02\n---\n", "content/x.md:1: title: required field is missing"),
+    ("---\ntitle: T\n---\n", "content/x.md:1: date: required field is missing"),
+    ("---\ntitle: T\ndate: 2020-13-45\n---\n",
+     "content/x.md:3: date: expected a date like 2018-08-22 or 2018-08-22T10:30:00+03:00, "
+     "got '2020-13-45'"),
+    ("---\ntitle: T\ndate: yesterday\n---\n",
+     "content/x.md:3: date: expected a date like 2018-08-22 or 2018-08-22T10:30:00+03:00, "
+     "got 'yesterday'"),
+    ("---\ntitle: [a, b]\ndate: 2020-01-02\n---\n",
+     "content/x.md:2: title: expected text, got a list"),
+    ("---\ntitle: T\ndate: 2020-01-02\ntags: {a: 1}\n---\n",
+     "content/x.md:4: tags: expected a list of names, got a mapping"),
+    ("---\ntitle: T\ndate: 2020-01-02\ndraft: maybe\n---\n",
+     "content/x.md:4: draft: expected true or false, got 'maybe'"),
+    ("---\ntitle: T\ndate: 2020-01-02\nimage: [1]\n---\n",
+     "content/x.md:4: image: expected a mapping with src, alt, caption, credit, got a list"),
+    ("---\ntitle: T\ndate: 2020-01-02\noriginal_url: not a url\n---\n",
+     "content/x.md:4: original_url: expected an absolute http(s) URL, got 'not a url'"),
+    ("---\ntitle: T\ndate: 2020-01-02\nslug: ../etc\n---\n",
+     "content/x.md:4: slug: '../etc' is not usable in a URL (use letters, digits, '-', '_' "
+     "or '.', at most 120 characters)"),
+    ("---\ntitle: T\ndate: 2020-01-02\nrelated: [{url: x}]\n---\n",
+     "content/x.md:4: related: each entry needs a 'title' (and an optional 'url')"),
+    ("---\ntitle: T\ndate: 2020-01-02\nlang: 12\n---\n",
+     "content/x.md:4: lang: '12' is not a language code such as 'en' or 'pt-BR'"),
+    ("---\ntitle: T\n  date: : 2020\n---\n",
+     "content/x.md:3: invalid YAML front matter: mapping values are not allowed"),
+    ("---\n- a\n- b\n---\n", "content/x.md:1: front matter must be a mapping of keys to values"),
+    ("no front matter\n",
+     "content/x.md:1: no front matter: the file must start with a '---' line"),
+    ("", "content/x.md: empty file: expected front matter between '---' lines"),
+    ('+++\ntitle = "T\n+++\n',
+     "content/x.md:2: invalid TOML front matter: Illegal character '\\n'"),
+])
+def test_each_problem_names_file_and_line(text: str, expected: str) -> None:
+    assert any(p.startswith(expected) for p in problems_of(text)), problems_of(text)
+
+
+def test_all_problems_of_a_file_are_reported_together() -> None:
+    found = problems_of("---\ntitle: [x]\ndate: nope\ndraft: 3\n---\n")
+    assert [p.split(":")[1] for p in found] == ["2", "3", "4"]
+
+
+def test_non_utf8_file_is_located(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "bad.md").write_bytes(b"---\ntitle: T\ndate: 2020-01-02\n---\n\xff\xfe")
+    config = make_config(tmp_path)
+    sources, problems = discover_sources(config)
+    from site_builder.content import parse_article
+
+    article, problems = parse_article(sources[0], config)
+    assert article is None
+    assert [str(p) for p in problems] == [
+        "content/bad.md:5: not UTF-8 text (is it a binary file?)"]
+
+
+def test_discovery_skips_hidden_and_underscore_files(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    (content / "_drafts").mkdir(parents=True)
+    (content / ".git").mkdir()
+    for name in ["b.md", "a.markdown", ".swp.md", "_partial.md", "notes.txt",
+                 "_drafts/x.md", ".git/y.md"]:
+        (content / name).write_text("x")
+    sources, problems = discover_sources(make_config(tmp_path))
+    assert problems == []
+    assert [s.path for s in sources] == ["content/a.markdown", "content/b.md"]
+
+
+def test_symlink_outside_project_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\ntitle: T\ndate: 2020-01-02\n---\n")
+    project = tmp_path / "project"
+    (project / "content").mkdir(parents=True)
+    (project / "content" / "link.md").symlink_to(outside)
+    sources, problems = discover_sources(make_config(project))
+    assert sources == []
+    assert [str(p) for p in problems] == [
+        "content/link.md: symbolic link points outside the project"]
+
+
+def test_build_error_lists_problems_sorted() -> None:
+    from site_builder.errors import Problem
+
+    err = BuildError([Problem("b.md", 2, "y"), Problem("a.md", 9, "x")])
+    assert str(err) == "a.md:9: x\nb.md:2: y"
