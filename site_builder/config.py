@@ -41,6 +41,8 @@ class Config:
     """Build articles marked ``draft: true`` too."""
     extra: t.Mapping[str, object] = dataclasses.field(default_factory=dict)
     """Free-form ``[extra]`` table, passed to templates as ``config.extra``."""
+    import_agencies: tuple[str, ...] = ()
+    """Byline names ``site-builder import`` files as ``source`` (besides the known agencies)."""
 
     @property
     def base_path(self) -> str:
@@ -84,6 +86,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "output_dir": str,
     "drafts": bool,
     "extra": dict,
+    "import_agencies": list,
 }
 _REQUIRED = ("title", "base_url")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
@@ -133,7 +136,7 @@ def parse_config(
         elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             want = expected.__name__ if isinstance(expected, type) else "value"
             want = {"str": "a string", "int": "an integer", "bool": "true or false",
-                    "dict": "a table"}.get(want, want)
+                    "dict": "a table", "list": "an array"}.get(want, want)
             problem(key, f"{key}: expected {want}, got {_toml_type(value)}")
         else:
             values[key] = value
@@ -150,6 +153,11 @@ def parse_config(
         problem("base_url", "base_url: must not have a query or fragment")
     else:
         values["base_url"] = values["base_url"].rstrip("/") + "/"
+    if "import_agencies" in values:
+        names = values["import_agencies"]
+        if not all(isinstance(name, str) and name.strip() for name in names):
+            problem("import_agencies", "import_agencies: expected an array of names")
+        values["import_agencies"] = tuple(str(name) for name in names)
     for key in ("per_page", "feed_limit"):
         if key in values and values[key] < 1:
             problem(key, f"{key}: must be at least 1")

@@ -40,6 +40,11 @@ def shared_dir(*parts: str) -> Path:
     return path
 
 
+def seed_file() -> Path:
+    """Return the seed article (scraped article text) from ``../shared/seeds``."""
+    return shared_dir("seeds") / "000_eaae9e096d338780.txt"
+
+
 def copy_site(name: str, tmp_path: Path) -> Path:
     """Copy fixture site ``tests/sites/<name>`` into ``tmp_path`` and return the copy."""
     dest = tmp_path / name

@@ -1,0 +1,123 @@
+"""The article an importer reads, and the rules every import format shares.
+
+Both importers (scraped article text and feeds) turn their input into an
+:class:`ImportedArticle`; :mod:`site_builder.importing` then writes it into ``content/``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import typing as t
+from urllib.parse import urljoin, urlsplit
+
+from .model import Image, Related
+
+KNOWN_AGENCIES = (
+    "Reuters", "Associated Press", "AP", "AFP", "Agence France-Presse", "Bloomberg",
+    "dpa", "Deutsche Presse-Agentur", "EFE", "ANSA", "Xinhua", "Kyodo", "Kyodo News",
+    "Yonhap", "UPI", "United Press International", "PA Media", "Press Association",
+    "ANP", "Anadolu Agency", "TASS", "ITAR-TASS", "RIA Novosti", "Interfax", "Ukrinform",
+    "Sputnik", "Belta", "Kazinform",
+    "Рейтер", "Рейтерс", "Ассошиэйтед Пресс", "Франс Пресс", "Франс-Пресс", "АФП",
+    "Блумберг", "ТАСС", "ИТАР-ТАСС", "РИА Новости", "Интерфакс", "Укринформ", "БелТА",
+)
+"""News agencies recognised in bylines; config key ``import_agencies`` adds more."""
+
+CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "mn", "tg"})
+"""Languages usually written in Cyrillic, used when guessing an article's language."""
+
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ImportedArticle:
+    """One article read by an importer, before it becomes a file in ``content/``."""
+
+    origin: str
+    """Where it came from, for messages: a file path, or ``feed.xml: entry 3``."""
+    origin_line: int | None
+    """Line of ``origin`` where the article starts, when known."""
+    title: str
+    date: dt.date | dt.datetime
+    """Publication date; a datetime without offset means the site's time zone."""
+    body: str
+    """The body as Markdown."""
+    updated: dt.datetime | None = None
+    authors: tuple[str, ...] = ()
+    source: str | None = None
+    tags: tuple[str, ...] = ()
+    summary: str | None = None
+    image: Image | None = None
+    related: tuple[Related, ...] = ()
+    original_url: str | None = None
+    lang: str | None = None
+
+
+def split_byline(
+    names: t.Iterable[str], agencies: t.Iterable[str] = ()
+) -> tuple[tuple[str, ...], str | None]:
+    """Sort byline names into (people, source): agencies go to the source.
+
+    A name is an agency when it matches :data:`KNOWN_AGENCIES` or ``agencies``, ignoring
+    case, spacing and a leading "The"; several agencies are joined with ", ".
+    """
+    known = {_agency_key(a) for a in (*KNOWN_AGENCIES, *agencies)}
+    people: list[str] = []
+    sources: list[str] = []
+    for raw in names:
+        name = _SPACE.sub(" ", raw).strip()
+        if not name:
+            continue
+        group = sources if _agency_key(name) in known else people
+        if name not in group:
+            group.append(name)
+    return tuple(people), (", ".join(sources) or None)
+
+
+def _agency_key(name: str) -> str:
+    key = _SPACE.sub(" ", name).strip().casefold()
+    return key.removeprefix("the ")
+
+
+def valid_lang(code: str | None) -> str | None:
+    """Return ``code`` if it looks like a language code (``en``, ``pt-BR``), else None."""
+    if code is None:
+        return None
+    code = code.strip()
+    return code if _LANG.match(code) else None
+
+
+def guess_lang(text: str, site_language: str) -> str:
+    """Guess an article's language from its script: Cyrillic or not.
+
+    Cyrillic text gets the site language when that is written in Cyrillic, else ``ru``;
+    other text gets the site language unless that is written in Cyrillic, else ``en``.
+    """
+    site_is_cyrillic = site_language.split("-")[0].split("_")[0].lower() in CYRILLIC_LANGUAGES
+    cyrillic = len(_CYRILLIC.findall(text))
+    if cyrillic > len(_LATIN.findall(text)):
+        return site_language if site_is_cyrillic else "ru"
+    return "en" if site_is_cyrillic else site_language
+
+
+def web_url(href: str | None, base: str | None = None) -> str | None:
+    """Return ``href`` as an absolute http(s) URL, resolved against ``base``; else None.
+
+    Placeholder links (``#``, empty) carry no URL.
+    """
+    if href is None:
+        return None
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return None
+    if base is not None:
+        href = urljoin(base, href)
+    parts = urlsplit(href)
+    if parts.scheme not in ("http", "https") or not parts.netloc or _SPACE.search(href):
+        return None
+    return href
