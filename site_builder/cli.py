@@ -1,4 +1,4 @@
-"""Command line: ``site-builder build|check|new``. The only module that prints or exits."""
+"""Command line: ``site-builder build|check|new|import``. The only module that prints or exits."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from . import __version__
 from .build import BuildResult, build
 from .config import load_config
 from .errors import BuildError
+from .imported import valid_lang
+from .importing import ImportEvent, ImportResult, import_sources
 from .newfile import new_article
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -44,6 +46,22 @@ def make_parser() -> argparse.ArgumentParser:
     new_cmd = commands.add_parser("new", parents=[common], help="start a new article",
                                   description="Write a new article file and print its path.")
     new_cmd.add_argument("title", help="headline of the article")
+
+    import_cmd = commands.add_parser(
+        "import", parents=[common], help="import article text files and feeds",
+        description="Write one Markdown file per article into the content folder, from "
+                    "scraped article text (FILE) and RSS, Atom or JSON feeds (--feed). "
+                    "Importing again updates nothing that is unchanged and never "
+                    "overwrites a file edited since it was imported, unless --force.")
+    import_cmd.add_argument("files", nargs="*", metavar="FILE", help="article text file")
+    import_cmd.add_argument("--feed", action="append", default=[], metavar="FILE_OR_URL",
+                            help="RSS, Atom or JSON feed, as a file or http(s) URL "
+                                 "(repeatable)")
+    import_cmd.add_argument("--force", action="store_true",
+                            help="overwrite files edited since they were imported")
+    import_cmd.add_argument("--lang", metavar="CODE",
+                            help="language of every imported article (default: the feed's, "
+                                 "else guessed from the script)")
     return parser
 
 
@@ -56,11 +74,21 @@ def _add_build_flags(cmd: argparse.ArgumentParser) -> None:
 def main(argv: t.Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = make_parser().parse_args(argv)
+    if args.command == "import" and not (args.files or args.feed):
+        print("site-builder import: error: give at least one FILE or --feed FILE_OR_URL",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if args.command == "import" and args.lang is not None and not valid_lang(args.lang):
+        print(f"site-builder import: error: --lang {args.lang!r} is not a language code "
+              "such as 'en' or 'pt-BR'", file=sys.stderr)
+        return EXIT_USAGE
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "new":
             return _new(args)
+        if args.command == "import":
+            return _import(args)
         return _build(args)
     except BuildError as exc:
         if args.debug:
@@ -101,6 +129,38 @@ def _new(args: argparse.Namespace) -> int:
     path = new_article(config, args.title, dt.datetime.now(config.tzinfo))
     print(path.relative_to(config.project_dir).as_posix())
     return EXIT_OK
+
+
+PROGRESS_EVERY = 500
+"""A long import reports progress after this many articles of one source."""
+
+
+def _import(args: argparse.Namespace) -> int:
+    config = load_config(args.project)
+
+    def report(event: ImportEvent) -> None:
+        if event.action == "skipped":
+            print(f"skipped {event.path} (edited since import; --force overwrites it)")
+        elif event.action != "unchanged":
+            print(f"{event.action} {event.path}")
+        if event.total >= PROGRESS_EVERY and (
+                event.number % PROGRESS_EVERY == 0 or event.number == event.total):
+            print(f"... {event.number} of {event.total} articles", file=sys.stderr)
+
+    result = import_sources(config, args.files, args.feed, force=args.force, lang=args.lang,
+                            on_event=report)
+    for problem in sorted(result.problems, key=lambda p: p.level == "error"):
+        print(problem, file=sys.stderr)
+    print(_import_summary(result))
+    return EXIT_PROBLEMS if result.failed else EXIT_OK
+
+
+def _import_summary(result: ImportResult) -> str:
+    counts = ", ".join(f"{result.count(action)} {action}"
+                       for action in ("created", "updated", "unchanged", "skipped"))
+    failed = f", {result.failed} failed" if result.failed else ""
+    total = len(result.events)
+    return f"Imported {total} article{'' if total == 1 else 's'}: {counts}{failed}."
 
 
 def _print_problems(exc: BuildError) -> None:
