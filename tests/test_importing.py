@@ -14,7 +14,7 @@ from feedgen.feed import FeedGenerator
 
 from site_builder import build, load_config
 from site_builder.body import render_markdown
-from site_builder.cli import main
+from site_builder.cli import PROGRESS_EVERY, main
 from site_builder.config import Config
 from site_builder.imported import ImportedArticle
 from site_builder.importing import import_sources, is_unedited, render_article
@@ -318,3 +318,15 @@ def test_digest_ignores_line_endings_but_not_edits() -> None:
     assert not is_unedited(text.replace("title: T", "title: U"))
     assert not is_unedited(re.sub(r"import_digest: .*\n", "", text))
     assert not is_unedited("no front matter")
+
+
+def test_long_import_reports_progress(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = new_project(tmp_path)
+    feed = write_feed(tmp_path / "f.xml", *[(f"Story {n}", f"https://f.example/{n}", "x")
+                                            for n in range(PROGRESS_EVERY)])
+    assert main(["import", "--feed", feed, "--project", str(project)]) == 0
+    out, err = capsys.readouterr()
+    assert err == f"... {PROGRESS_EVERY} of {PROGRESS_EVERY} articles\n"
+    assert out.count("\ncreated ") == PROGRESS_EVERY - 1
