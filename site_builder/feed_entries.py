@@ -33,6 +33,8 @@ FETCH_TIMEOUT = 60
 
 _ENTRY_TAG = re.compile(rb"<(?:[A-Za-z][\w.-]*:)?(?:entry|item)[\s>/]")
 _RSS_AUTHOR = re.compile(r"^\s*[^\s@()]+@[^\s()]+\s*\((?P<name>[^()]+)\)\s*$")
+_PROBE_BASE = "https://example.invalid/"
+_SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*:")
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|h[1-6]|blockquote|tr|td|th|pre)\b[^>]*>",
                         re.IGNORECASE)
@@ -281,7 +283,7 @@ def _article(
     tags = tuple(dict.fromkeys(_SPACE.sub(" ", tag).strip() for tag in entry.tags
                                if tag.strip()))
     return ImportedArticle(
-        origin=f"{origin}: {label}", origin_line=entry.line, title=title, date=date,
+        origin=origin, entry=label, origin_line=entry.line, title=title, date=date,
         updated=updated if published and updated and updated != published else None,
         body=body, authors=authors, source=source, tags=tags, summary=summary or None,
         original_url=link, lang=lang,
@@ -331,14 +333,29 @@ def _converter() -> _Converter:
 
 
 def html_to_markdown(text: str, base: str | None = None) -> str:
-    """Convert entry HTML to Markdown; relative links resolve against ``base``."""
+    """Convert entry HTML to Markdown; relative links resolve against ``base``.
+
+    Links and images keep only http(s), ``mailto:`` and in-page targets: feedparser
+    cleans RSS and Atom HTML, but nothing has cleaned a JSON Feed's.
+    """
     soup = BeautifulSoup(text, "html.parser")
-    if base:
-        for tag, attribute in (("a", "href"), ("img", "src")):
-            for element in soup.find_all(tag):
-                value = element.get(attribute)
-                if isinstance(value, str) and not value.startswith(("#", "mailto:")):
-                    element[attribute] = web_url(value, base) or value
+    for tag, attribute in (("a", "href"), ("img", "src")):
+        for element in soup.find_all(tag):
+            value = element.get(attribute)
+            if not isinstance(value, str):
+                continue
+            value = value.strip()
+            if value.startswith("#") or (tag == "a" and value.lower().startswith("mailto:")):
+                continue
+            # A relative link with nothing to resolve it against is checked, then kept as is.
+            resolved = web_url(value, base or _PROBE_BASE)
+            if resolved is not None:
+                if base is not None or _SCHEME.match(value):
+                    element[attribute] = resolved
+            elif tag == "a":
+                del element[attribute]
+            else:
+                element.replace_with(str(element.get("alt") or ""))
     markdown = _converter().convert_soup(soup).strip("\n")
     return markdown + "\n" if markdown.strip() else ""
 

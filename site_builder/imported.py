@@ -39,7 +39,7 @@ class ImportedArticle:
     """One article read by an importer, before it becomes a file in ``content/``."""
 
     origin: str
-    """Where it came from, for messages: a file path, or ``feed.xml: entry 3``."""
+    """The file or URL it came from, named in messages."""
     origin_line: int | None
     """Line of ``origin`` where the article starts, when known."""
     title: str
@@ -56,6 +56,13 @@ class ImportedArticle:
     related: tuple[Related, ...] = ()
     original_url: str | None = None
     lang: str | None = None
+    entry: str | None = None
+    """Which entry of a feed it is (``entry 3 (https://...)``); None for a text file."""
+
+    @property
+    def label(self) -> str:
+        """Return where the article came from, for people: ``feed.xml: entry 3 (...)``."""
+        return f"{self.origin}: {self.entry}" if self.entry else self.origin
 
 
 def split_byline(

@@ -270,19 +270,20 @@ def _place(
         existing = guess if guess in index.without_url else None
         key = str(guess)
     earlier = index.placed.get(key)
-    index.placed.setdefault(key, article.origin)
+    index.placed.setdefault(key, article.label)
 
     def event(action: Action, path: Path) -> ImportEvent:
         rel = path.relative_to(config.project_dir).as_posix()
-        return ImportEvent(action, rel, article.origin, number, total)
+        return ImportEvent(action, rel, article.label, number, total)
 
     if existing is not None:
         current = _read_text(existing)
         if current == text:
             return event("unchanged", existing)
         if earlier is not None:
+            what = f"{article.entry}: same" if article.entry else "same"
             problems.append(Problem(article.origin, article.origin_line,
-                                    f"same article as {earlier}; imported only once",
+                                    f"{what} article as {earlier}; imported only once",
                                     level="warning"))
             return event("skipped", existing)
         if not force and (current is None or not is_unedited(current)):
@@ -290,8 +291,9 @@ def _place(
         return event("updated", existing) if _write(config, existing, text, problems) else None
     path = _new_path(config, index, article, article_lang)
     if path is None:
+        what = f"{article.entry}: no" if article.entry else "no"
         problems.append(Problem(article.origin, article.origin_line,
-                                "no free file name for this article; not imported"))
+                                f"{what} free file name for this article; not imported"))
         return None
     if not _write(config, path, text, problems):
         return None
@@ -306,9 +308,9 @@ def _place(
 
 
 def _article_path(config: Config, article: ImportedArticle, slug: str) -> Path:
-    date = article.date
-    return (config.content_path / f"{date.year:04d}" / f"{date.month:02d}"
-            / f"{date:%Y-%m-%d}-{slug}.md")
+    year, month, day = f"{article.date.year:04d}", f"{article.date.month:02d}", \
+        f"{article.date.day:02d}"
+    return config.content_path / year / month / f"{year}-{month}-{day}-{slug}.md"
 
 
 def _new_path(

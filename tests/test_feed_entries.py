@@ -68,7 +68,8 @@ def test_rss_entry_fields() -> None:
     assert first.body == ("Dockers **stop** work. See [talks](https://paper.example/talks).\n\n"
                           "## Next\n\n- one\n- two\n")
     assert "alert" not in first.body
-    assert first.origin == "paper.xml: entry 1 (https://paper.example/2024/05/strike)"
+    assert first.label == "paper.xml: entry 1 (https://paper.example/2024/05/strike)"
+    assert (first.origin, first.origin_line) == ("paper.xml", 5)
     # An agency named as the author is the source; a lone description is the body.
     assert second.source == "Reuters" and second.authors == ()
     assert second.body == "Only a description.\n" and second.summary is None
@@ -155,3 +156,11 @@ def test_relative_links_resolve_against_the_entry() -> None:
     markdown = html_to_markdown('<p><a href="/a">a</a> <img src="i.png" alt="i"> '
                                 '<a href="#n">n</a></p>', "https://x.example/news/1")
     assert markdown == "[a](https://x.example/a) ![i](https://x.example/news/i.png) [n](#n)\n"
+
+
+def test_only_web_mail_and_page_links_survive() -> None:
+    markdown = html_to_markdown(
+        '<p><a href="javascript:alert(1)">x</a> <a href="java&#10;script:alert(1)">y</a> '
+        '<img src="data:image/png;base64,AA" alt="pic"> <a href="mailto:desk@x.example">m</a> '
+        '<a href="#note">n</a> <a href="/page">p</a></p>')
+    assert markdown == "x y pic [m](mailto:desk@x.example) [n](#note) [p](/page)\n"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
+import http.server
 import re
+import threading
 import typing as t
 from pathlib import Path
 
@@ -330,3 +333,39 @@ def test_long_import_reports_progress(
     out, err = capsys.readouterr()
     assert err == f"... {PROGRESS_EVERY} of {PROGRESS_EVERY} articles\n"
     assert out.count("\ncreated ") == PROGRESS_EVERY - 1
+
+
+def test_same_entry_twice_in_one_run_is_written_once(tmp_path: Path) -> None:
+    project = new_project(tmp_path)
+    feed = write_feed(tmp_path / "f.xml", ("Ferry", "https://f.example/ferry", "One."),
+                      ("Ferry again", "https://f.example/ferry", "Two."))
+    result = import_sources(load_config(project), feeds=[feed])
+    assert [e.action for e in result.events] == ["created", "skipped"]
+    assert [str(p) for p in result.problems] == [
+        f"{feed}:6: warning: entry 2 (https://f.example/ferry): same article as {feed}: "
+        "entry 1 (https://f.example/ferry); imported only once"]
+    assert len(list((project / "content").rglob("*.md"))) == 1
+
+
+def test_feed_is_fetched_from_a_url(tmp_path: Path) -> None:
+    project = new_project(tmp_path)
+    served = tmp_path / "served"
+    served.mkdir()
+    write_feed(served / "f.xml", ("Ferry", "https://f.example/ferry", "x"))
+    handler = functools.partial(QuietHandler, directory=str(served))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        try:
+            result = import_sources(load_config(project),
+                                    feeds=[f"{base}/f.xml", f"{base}/missing.xml"])
+        finally:
+            server.shutdown()
+    assert [e.path for e in result.events] == ["content/2024/05/2024-05-01-ferry.md"]
+    assert [str(p) for p in result.problems] == [
+        f"{base}/missing.xml: cannot fetch feed: HTTP 404 File not found"]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: t.Any) -> None:
+        """Keep the test output clean."""
