@@ -41,6 +41,8 @@ DIGEST_KEY = "import_digest"
 """Front-matter key holding the digest of the text the importer wrote."""
 FALLBACK_SLUG = "article"
 """Slug of an article whose title gives none (only punctuation, say)."""
+MAX_CANDIDATES = 999
+"""Most articles of one day with one title (``slug``, ``slug-2`` ... ``slug-999``)."""
 
 Action = t.Literal["created", "updated", "unchanged", "skipped"]
 _DIGEST_LINE = re.compile(rf"^{DIGEST_KEY}: sha256:(?P<hex>[0-9a-f]{{64}})\n", re.MULTILINE)
@@ -265,10 +267,8 @@ def _place(
     if key is not None:
         existing = index.by_original_url.get(key)
     else:
-        # Without a URL, an article is known by the file its date and title lead to.
-        guess = _article_path(config, article, slugify(article.title) or FALLBACK_SLUG)
-        existing = guess if guess in index.without_url else None
-        key = str(guess)
+        existing = _match_by_path(config, index, article)
+        key = str(existing or _article_path(config, article, next(_slug_candidates(article))))
     earlier = index.placed.get(key)
     index.placed.setdefault(key, article.label)
 
@@ -313,17 +313,34 @@ def _article_path(config: Config, article: ImportedArticle, slug: str) -> Path:
     return config.content_path / year / month / f"{year}-{month}-{day}-{slug}.md"
 
 
+def _slug_candidates(article: ImportedArticle) -> t.Iterator[str]:
+    """Yield the slugs an article may take, in order: from its title, then ``-2``, ``-3``..."""
+    base = slugify(article.title) or FALLBACK_SLUG
+    yield base
+    for number in range(2, MAX_CANDIDATES + 1):
+        suffix = f"-{number}"
+        yield base[:MAX_SEGMENT - len(suffix)].rstrip("-") + suffix
+
+
+def _match_by_path(config: Config, index: _ContentIndex, article: ImportedArticle) -> Path | None:
+    """Return the file of an article that has no URL: same day, same title, no URL either."""
+    for slug in _slug_candidates(article):
+        path = _article_path(config, article, slug)
+        if path in index.without_url:
+            return path
+        if not path.exists():
+            return None
+    return None
+
+
 def _new_path(
     config: Config, index: _ContentIndex, article: ImportedArticle, lang: str
 ) -> Path | None:
     """Return a free file for ``article`` whose page URL no other article has."""
-    base = slugify(article.title) or FALLBACK_SLUG
     date = article.date
     when = date if isinstance(date, dt.datetime) else dt.datetime(
         date.year, date.month, date.day, tzinfo=config.tzinfo)
-    for attempt in range(1, 1000):
-        suffix = "" if attempt == 1 else f"-{attempt}"
-        slug = base[:MAX_SEGMENT - len(suffix)].rstrip("-") + suffix
+    for slug in _slug_candidates(article):
         path = _article_path(config, article, slug)
         page = output_path(expand_permalink(config.permalink, date=when, slug=slug, lang=lang))
         if (path.exists() or page in index.taken_outputs

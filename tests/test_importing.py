@@ -369,3 +369,20 @@ def test_feed_is_fetched_from_a_url(tmp_path: Path) -> None:
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: t.Any) -> None:
         """Keep the test output clean."""
+
+
+def test_articles_without_url_are_found_again_by_day_and_title(tmp_path: Path) -> None:
+    project = new_project(tmp_path)
+    config = load_config(project)
+    taken = write_feed(tmp_path / "taken.xml", ("Weather", "https://f.example/w", "Rain."))
+    import_sources(config, feeds=[taken])
+    text = tmp_path / "weather.txt"
+    text.write_text("# Weather\n\nMay 1, 2024\n\nSun.\n")
+    first = import_sources(config, [str(text)])
+    assert [(e.action, e.path) for e in first.events] == [
+        ("created", "content/2024/05/2024-05-01-weather-2.md")]
+    before = snapshot(project / "content")
+    again = import_sources(config, [str(text)])
+    assert [(e.action, e.path) for e in again.events] == [
+        ("unchanged", "content/2024/05/2024-05-01-weather-2.md")]
+    assert snapshot(project / "content") == before
