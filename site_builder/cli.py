@@ -1,21 +1,28 @@
-"""Command line: ``site-builder build|check|new|import``. The only module that prints or exits."""
+"""Command line: ``site-builder build|check|serve|new|import``; the only module that prints."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import logging
+import signal
 import sys
+import tempfile
+import threading
 import typing as t
+import webbrowser
 from pathlib import Path
 
 from . import __version__
 from .build import BuildResult, build
-from .config import load_config
+from .config import Config, load_config
 from .errors import BuildError
 from .imported import valid_lang
 from .importing import ImportEvent, ImportResult, import_sources
 from .newfile import new_article
+from .serve import LiveState, PreviewServer, Rebuild, Rebuilder, preview_config, rebuild_forever
+from .watch import Watcher
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -42,6 +49,18 @@ def make_parser() -> argparse.ArgumentParser:
         "check", parents=[common], help="validate everything, write nothing",
         description="Load, validate and render the whole site without writing anything.")
     _add_build_flags(check_cmd)
+
+    serve_cmd = commands.add_parser(
+        "serve", parents=[common], help="preview the site, rebuilding on every change",
+        description="Build the project into a temporary folder, serve it, rebuild when a "
+                    "source changes and reload the browser. output/ is left alone.")
+    serve_cmd.add_argument("--host", default="127.0.0.1",
+                           help="address to listen on (default: 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=int, default=8000,
+                           help="port to listen on; 0 picks a free one (default: 8000)")
+    serve_cmd.add_argument("--drafts", action="store_true", default=None,
+                           help="include articles marked draft: true")
+    serve_cmd.add_argument("--open", action="store_true", help="open the site in a browser")
 
     new_cmd = commands.add_parser("new", parents=[common], help="start a new article",
                                   description="Write a new article file and print its path.")
@@ -89,6 +108,8 @@ def main(argv: t.Sequence[str] | None = None) -> int:
             return _new(args)
         if args.command == "import":
             return _import(args)
+        if args.command == "serve":
+            return _serve(args)
         return _build(args)
     except BuildError as exc:
         if args.debug:
@@ -122,6 +143,75 @@ def _summary(command: str, result: BuildResult) -> str:
     return (f"Built {result.pages} pages in {result.seconds:.2f} s ({rate:.0f} pages/s): "
             f"{len(result.written)} written, {len(result.unchanged)} unchanged, "
             f"{len(result.deleted)} removed.")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    project: Path = args.project
+    # A broken config.toml at start leaves nothing to serve: report it like a build does.
+    config = load_config(project, drafts=args.drafts)
+    live = LiveState()
+    with tempfile.TemporaryDirectory(prefix="site-builder-serve-") as temp:
+        site_dir = Path(temp) / "site"
+        try:
+            server = PreviewServer(args.host, args.port, site_dir, live)
+        except OSError as exc:
+            print(_listen_failure(args.host, args.port, exc), file=sys.stderr)
+            return EXIT_PROBLEMS
+        server_url = server.url
+
+        def load() -> Config:
+            return preview_config(load_config(project, drafts=args.drafts), server_url,
+                                  site_dir)
+
+        watcher = Watcher(config)
+        threading.Thread(target=server.serve_forever, name="preview-server",
+                         daemon=True).start()
+        site_url = server_url + config.base_path
+        print(f"Serving {site_url} (press Ctrl-C to stop)", flush=True)
+        # SIGTERM stops the preview the way Ctrl-C does, so the temporary folder goes too.
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        try:
+            watcher.start()
+            if args.open:
+                webbrowser.open(site_url)
+            rebuild_forever(watcher, Rebuilder(load, live), _report_rebuild)
+        except KeyboardInterrupt:
+            print("Stopped.", flush=True)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            watcher.stop()
+            live.close()
+            server.shutdown()
+            server.server_close()
+    return EXIT_OK
+
+
+def _listen_failure(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return f"cannot serve: port {port} on {host} is already in use (choose another with --port)"
+    reason = exc.strerror or str(exc)
+    return f"cannot serve on {host}:{port}: {reason}"
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _report_rebuild(rebuild: Rebuild) -> None:
+    if rebuild.result is None:
+        print(rebuild.error, file=sys.stderr)
+        print("build failed: still serving the last good build", file=sys.stderr, flush=True)
+        return
+    for warning in rebuild.result.warnings:
+        print(warning, file=sys.stderr)
+    changed = sorted(p.name for p in rebuild.changes.paths)
+    after = ""
+    if changed:
+        more = len(changed) - 3
+        shown = ", ".join(changed[:3]) + (f" and {more} more" if more > 0 else "")
+        after = f" after changes to {shown}"
+    print(f"Built {rebuild.result.pages} pages in {rebuild.result.seconds:.2f} s{after}.",
+          flush=True)
 
 
 def _new(args: argparse.Namespace) -> int:
