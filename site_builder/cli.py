@@ -168,8 +168,10 @@ def _serve(args: argparse.Namespace) -> int:
                          daemon=True).start()
         site_url = server_url + config.base_path
         print(f"Serving {site_url} (press Ctrl-C to stop)", flush=True)
-        # SIGTERM stops the preview the way Ctrl-C does, so the temporary folder goes too.
+        # SIGTERM stops the preview the way Ctrl-C does, so the temporary folder goes too;
+        # Ctrl-C works even when started from a shell that ignores SIGINT in the background.
         previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        interrupt = signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             watcher.start()
             if args.open:
@@ -178,11 +180,15 @@ def _serve(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("Stopped.", flush=True)
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            # A second Ctrl-C while stopping must not leave the temporary folder behind.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             watcher.stop()
             live.close()
             server.shutdown()
             server.server_close()
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, previous)
     return EXIT_OK
 
 

@@ -19,6 +19,7 @@ import html
 import json
 import logging
 import mimetypes
+import os
 import shutil
 import socket
 import threading
@@ -433,18 +434,19 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> None:
         kind = content_type(path)
         try:
-            with path.open("rb") as file:
-                if kind.startswith("text/html"):
-                    self._send(status, kind, inject(file.read(), snapshot), send_body)
-                    return
-                size = path.stat().st_size
-                self._headers(status, kind, size)
-                if send_body:
-                    shutil.copyfileobj(file, self.wfile)
-        except FileNotFoundError:
+            file = path.open("rb")
+        except OSError:
             # Removed by a rebuild between locating and opening it.
             self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"Not found\n",
                        send_body)
+            return
+        with file:
+            if kind.startswith("text/html"):
+                self._send(status, kind, inject(file.read(), snapshot), send_body)
+                return
+            self._headers(status, kind, os.fstat(file.fileno()).st_size)
+            if send_body:
+                shutil.copyfileobj(file, self.wfile)
 
     def _live_reload(self, send_body: bool) -> None:
         query = parse_qs(urlsplit(self.path).query)
