@@ -23,13 +23,15 @@ class ServeProcess:
     """A running ``site-builder serve`` whose output is read line by line."""
 
     def __init__(self, project: Path, temp: Path, *args: str,
-                 env: t.Mapping[str, str] | None = None) -> None:
+                 env: t.Mapping[str, str] | None = None, ignore_sigint: bool = False) -> None:
         temp.mkdir(parents=True, exist_ok=True)
         environ = {**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1", **(env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "site_builder", "serve", "--project", str(project),
              "--port", "0", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environ)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environ,
+            # As a shell does for a command started in the background with '&'.
+            preexec_fn=_ignore_sigint if ignore_sigint else None)
         self.lines: queue.Queue[str] = queue.Queue()
         self.stdout: list[str] = []
         self.stderr: list[str] = []
@@ -71,11 +73,15 @@ class ServeProcess:
         return self.proc.wait(timeout=WAIT)
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextlib.contextmanager
-def serving(project: Path, temp: Path, *args: str,
-            env: t.Mapping[str, str] | None = None) -> t.Iterator[ServeProcess]:
+def serving(project: Path, temp: Path, *args: str, env: t.Mapping[str, str] | None = None,
+            ignore_sigint: bool = False) -> t.Iterator[ServeProcess]:
     """Run ``site-builder serve`` on a free port for the length of a ``with`` block."""
-    server = ServeProcess(project, temp, *args, env=env)
+    server = ServeProcess(project, temp, *args, env=env, ignore_sigint=ignore_sigint)
     try:
         yield server
     finally:

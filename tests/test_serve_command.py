@@ -18,11 +18,14 @@ ARTICLE = "content/2024/05/2024-05-02-port-strike-begins.md"
 ARTICLE_URL = "2024/05/02/port-strike-begins/"
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_serves_a_temporary_build_and_stops_cleanly(tmp_path: Path, signum: int) -> None:
+@pytest.mark.parametrize(("signum", "ignored"), [
+    (signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGINT, True)])
+def test_serves_a_temporary_build_and_stops_cleanly(
+    tmp_path: Path, signum: int, ignored: bool
+) -> None:
     project = copy_site("basic", tmp_path)
     temp = tmp_path / "temp"
-    with serving(project, temp) as server:
+    with serving(project, temp, ignore_sigint=ignored) as server:
         assert server.site_url.endswith("/archive/")
         server.wait_for_line("Built 19 pages")
         status, _, body = fetch(server.site_url + ARTICLE_URL)
