@@ -105,13 +105,13 @@ def fetch(url: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
             return error.code, dict(error.headers), error.read()
 
 
-def wait_for_text(url: str, text: str, timeout: float = WAIT) -> bytes:
-    """Fetch ``url`` until its body contains ``text``; return that body."""
+def wait_for_text(url: str, text: str, timeout: float = WAIT, *, absent: str = "") -> bytes:
+    """Fetch ``url`` until its body contains ``text`` (and not ``absent``); return that body."""
     deadline = time.monotonic() + timeout
     body = b""
     while time.monotonic() < deadline:
         _, _, body = fetch(url)
-        if text.encode() in body:
+        if text.encode() in body and not (absent and absent.encode() in body):
             return body
         time.sleep(0.05)
     raise AssertionError(f"{text!r} never appeared at {url}; last body:\n{body.decode()[:2000]}")
