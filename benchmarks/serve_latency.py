@@ -40,7 +40,9 @@ PROJECT = Path(__file__).resolve().parents[1]
 RESULTS = PROJECT / "benchmarks" / "results" / "serve-latency.md"
 CONFIG = 'title = "Latency benchmark"\nbase_url = "https://example.org/news/"\n'
 FIRST_BUILD_LIMIT = 3600.0
-"""Seconds allowed for the first build; a rebuild gets as long."""
+"""Seconds allowed for the first build; a rebuild, and stopping, get as long."""
+POLL = 0.1
+"""Seconds between two looks at the page while waiting for a change."""
 
 
 def make_project(size: int, shared: Path, root: Path) -> Path:
@@ -110,28 +112,45 @@ class Server:
             if line.startswith("Built "):
                 return line
 
-    def version(self) -> int:
-        return int(self._poll(-1)["version"])
-
-    def _poll(self, version: int) -> dict[str, t.Any]:
-        url = f"{self.origin}/_livereload?version={version}"
+    def state(self) -> dict[str, t.Any]:
+        """Return the live-reload state now (epoch = successful builds so far)."""
+        url = f"{self.origin}/_livereload?version=-1"
         with urllib.request.urlopen(url, timeout=60) as response:
             return t.cast(dict[str, t.Any], json.load(response))
 
-    def wait_for(self, url: str, marker: bytes, version: int, limit: float) -> float:
-        """Return the monotonic time at which ``url`` first contained ``marker``."""
+    def wait_for(self, url: str, marker: bytes, epoch: int, limit: float) -> tuple[float, float]:
+        """Return when ``url`` first served ``marker``, and when a browser would reload to it.
+
+        The page changes on disk as soon as the build swaps the new site in; the browser
+        is told to reload only when the build has returned and the epoch moved on.
+        """
         deadline = time.monotonic() + limit
+        served = None
         while time.monotonic() < deadline:
-            state = self._poll(version)
-            version = state["version"]
+            # The state first: a new epoch then guarantees the page read next is new.
+            moved_on = self.state()["epoch"] > epoch
             with urllib.request.urlopen(url, timeout=60) as response:
-                if marker in response.read():
-                    return time.monotonic()
+                has_marker = marker in response.read()
+            now = time.monotonic()
+            if has_marker and served is None:
+                served = now
+            if has_marker and moved_on:
+                assert served is not None
+                return served, now
+            time.sleep(POLL)
         raise SystemExit(f"{marker!r} never appeared at {url}")
 
-    def stop(self) -> None:
+    def stop(self) -> float:
+        """Stop the server with Ctrl-C; return how long it took to exit."""
+        started = time.monotonic()
         self.proc.send_signal(signal.SIGINT)
-        self.proc.wait(timeout=120)
+        try:
+            self.proc.wait(timeout=FIRST_BUILD_LIMIT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise
+        return time.monotonic() - started
 
 
 def measure(size: int, shared: Path, rounds: int) -> dict[str, t.Any]:
@@ -145,27 +164,34 @@ def measure(size: int, shared: Path, rounds: int) -> dict[str, t.Any]:
         (root / "tmp").mkdir()
         started = time.monotonic()
         server = Server(project, root / "tmp")
+        stopped = False
         try:
-            first_line = server.wait_built(FIRST_BUILD_LIMIT)
+            server.wait_built(FIRST_BUILD_LIMIT)
             first = time.monotonic() - started
             page = server.site_url + url_path
             original = source.read_text(encoding="utf-8")
-            latencies: list[float] = []
+            served: list[float] = []
+            reloaded: list[float] = []
             builds: list[str] = []
             for number in range(1, rounds + 1):
                 marker = f"latency marker {number} {time.time_ns()}"
-                version = server.version()
+                epoch = server.state()["epoch"]
                 source.write_text(original + f"\n\n{marker}\n", encoding="utf-8")
                 saved = time.monotonic()
-                shown = server.wait_for(page, marker.encode(), version, FIRST_BUILD_LIMIT)
-                latencies.append(shown - saved)
+                on_disk, told = server.wait_for(page, marker.encode(), epoch, FIRST_BUILD_LIMIT)
+                served.append(on_disk - saved)
+                reloaded.append(told - saved)
                 builds.append(server.wait_built(FIRST_BUILD_LIMIT))
-                print(f"  {size}: round {number}: {latencies[-1]:.2f} s ({builds[-1]})",
-                      flush=True)
+                print(f"  {size}: round {number}: page served after {served[-1]:.2f} s, "
+                      f"reload after {reloaded[-1]:.2f} s ({builds[-1]})", flush=True)
+            stop = server.stop()
+            stopped = True
         finally:
-            server.stop()
-    return {"size": size, "articles": len(sources), "first": first,
-            "first_line": first_line, "latencies": latencies, "builds": builds,
+            if not stopped:
+                server.proc.kill()
+                server.proc.wait()
+    return {"size": size, "articles": len(sources), "first": first, "served": served,
+            "reloaded": reloaded, "builds": builds, "stop": stop,
             "article": source.relative_to(project).as_posix()}
 
 
@@ -180,23 +206,28 @@ def report(results: list[dict[str, t.Any]], command: str, load: str) -> str:
         f"{platform.python_version()}, {platform.system()}; load average (1, 5, 15 min) "
         f"{load} at the end (other work shares the machine).",
         "",
-        "Latency is the time from the article file being saved to the rebuilt article page",
-        "being served with the change (long-poll the live-reload endpoint, then fetch the",
-        "page, as the browser does). First build is the time from starting",
-        "`site-builder serve` to its first `Built` line.",
+        "- *page served*: from the article file being saved to the article page being",
+        f"  served with the change (the page is fetched every {POLL:g} s);",
+        "- *reload*: from the save to the live-reload endpoint telling the browser to reload",
+        "  (the build has returned), with the page served new;",
+        "- *first build*: from starting `site-builder serve` to its first `Built` line;",
+        "- *stop*: from Ctrl-C to the process exiting, the temporary build removed.",
         "",
-        "| articles | first build | latency per save (s) | median (s) |",
-        "|---|---|---|---|",
+        "| articles | first build (s) | page served (s) | reload (s) | median reload (s) "
+        "| stop (s) |",
+        "|---|---|---|---|---|---|",
     ]
     for result in results:
-        median = statistics.median(result["latencies"])
-        rounds = ", ".join(f"{x:.2f}" for x in result["latencies"])
-        lines.append(f"| {result['articles']:,} | {result['first']:.1f} s | {rounds} | "
-                     f"{median:.2f} |")
+        served = ", ".join(f"{x:.2f}" for x in result["served"])
+        reloaded = ", ".join(f"{x:.2f}" for x in result["reloaded"])
+        median = statistics.median(result["reloaded"])
+        lines.append(f"| {result['articles']:,} | {result['first']:.1f} | {served} | "
+                     f"{reloaded} | {median:.2f} | {result['stop']:.1f} |")
     lines.append("")
     for result in results:
         lines.append(f"- {result['articles']:,} articles, edited `{result['article']}`; "
-                     f"the server printed: {result['builds'][-1]}")
+                     "the server printed:")
+        lines.extend(f"  - {line}" for line in result["builds"])
     return "\n".join(lines) + "\n"
 
 
