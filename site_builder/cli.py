@@ -1,4 +1,7 @@
-"""Command line: ``site-builder build|check|serve|new|import``; the only module that prints."""
+"""Command line: ``site-builder build|check|serve|new|import``.
+
+The only module that prints or exits.
+"""
 
 from __future__ import annotations
 
