@@ -12,9 +12,10 @@ from .config import Config
 from .content import discover_sources, parse_article
 from .errors import BuildError, Problem, errors_in
 from .model import Article, Route, Site
-from .output import WriteResult, write_output
+from .output import AfterWrite, WriteResult, write_output
 from .render import make_environment, render_route
 from .routes import plan_routes
+from .search import index_search
 from .site import build_site
 from .validate import validate_articles
 
@@ -62,7 +63,8 @@ def build(config: Config, *, strict: bool = False, write: bool = True) -> BuildR
 
     files = _render(config, site, routes)
     if write:
-        result = write_output(config.output_path, files)
+        after_write = _search_indexer(config, problems) if config.search else None
+        result = write_output(config.output_path, files, after_write)
     else:
         outputs = [path for path, _ in files]
         result = WriteResult(tuple(sorted(outputs)), (), ())
@@ -84,6 +86,18 @@ def _render(
             yield route.output_path, Path(route.source_file)
         else:
             yield route.output_path, render_route(env, route, site)
+
+
+def _search_indexer(config: Config, problems: list[Problem]) -> AfterWrite:
+    """Return the step that indexes the staged pages; its warnings go to ``problems``."""
+
+    def index(staging: Path, result: WriteResult) -> WriteResult:
+        html_changed = any(p.endswith(".html") for p in result.written + result.deleted)
+        written, unchanged, found = index_search(staging, config.output_path, html_changed)
+        problems.extend(found)
+        return WriteResult(tuple(written), tuple(unchanged), ())
+
+    return index
 
 
 def _fail_on_errors(problems: list[Problem], strict: bool) -> None:

@@ -39,6 +39,8 @@ class Config:
     output_dir: str = "output"
     drafts: bool = False
     """Build articles marked ``draft: true`` too."""
+    search: bool = True
+    """Index the built pages with Pagefind and add the ``/search/`` page."""
     extra: t.Mapping[str, object] = dataclasses.field(default_factory=dict)
     """Free-form ``[extra]`` table, passed to templates as ``config.extra``."""
     import_agencies: tuple[str, ...] = ()
@@ -85,6 +87,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "static_dir": str,
     "output_dir": str,
     "drafts": bool,
+    "search": bool,
     "extra": dict,
     "import_agencies": list,
 }

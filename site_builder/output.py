@@ -55,7 +55,15 @@ def check_relative(path: str) -> None:
         raise BuildError([Problem("<output>", None, f"refusing to write outside output: {path!r}")])
 
 
-def write_output(out_dir: Path, files: t.Iterable[tuple[str, bytes | Path]]) -> WriteResult:
+AfterWrite = t.Callable[[Path, WriteResult], WriteResult]
+"""Called with the staging folder once every file is in it, before the swap; returns
+the further files it added there (e.g. the search index)."""
+
+
+def write_output(
+    out_dir: Path, files: t.Iterable[tuple[str, bytes | Path]],
+    after_write: AfterWrite | None = None,
+) -> WriteResult:
     """Write ``files`` (output path, bytes or a file to copy) as the new ``out_dir``."""
     recover(out_dir)
     staging = staging_path(out_dir)
@@ -77,6 +85,13 @@ def write_output(out_dir: Path, files: t.Iterable[tuple[str, bytes | Path]]) -> 
             written.append(rel)
         produced = set(written) | set(unchanged)
         deleted = sorted(p for p in _files(out_dir) if p not in produced)
+        if after_write is not None:
+            extra = after_write(staging, WriteResult(tuple(written), tuple(unchanged),
+                                                     tuple(deleted)))
+            written += extra.written
+            unchanged += extra.unchanged
+            produced |= set(extra.written) | set(extra.unchanged)
+            deleted = [p for p in deleted if p not in produced]
         _swap(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -40,6 +40,9 @@ def plan_routes(site: Site, config: Config) -> list[Route]:
                         context={"articles": articles}))
     routes.append(Route(url="robots.txt", output_path="robots.txt", template="robots.txt"))
     routes.append(Route(url="404.html", output_path="404.html", template="404.html"))
+    if config.search:
+        routes.append(Route(url="search/", output_path="search/index.html",
+                            template="search.html"))
     routes.extend(static_routes(config, {r.output_path for r in routes}))
     check_collisions(routes)
     return routes

@@ -11,6 +11,7 @@ from .urls import output_path
 
 # Site paths the build itself writes; an article must not take one of them.
 RESERVED_URLS = frozenset({"", "feed.xml", "sitemap.xml", "robots.txt", "404.html"})
+RESERVED_FOLDERS = ("assets/", "page/", "search/", "pagefind/")
 
 
 def validate_articles(articles: t.Sequence[Article]) -> list[Problem]:
@@ -28,7 +29,7 @@ def validate_articles(articles: t.Sequence[Article]) -> list[Problem]:
                     article.src_path, article.line_of("slug") or article.line_of("title"),
                     f"URL /{group[0].url} is used by {len(group)} articles: {names}",
                 ))
-        if group[0].url in RESERVED_URLS or path.startswith(("assets/", "page/")):
+        if group[0].url in RESERVED_URLS or path.startswith(RESERVED_FOLDERS):
             for article in group:
                 problems.append(Problem(article.src_path, article.line_of("slug"),
                                         f"URL /{article.url} is reserved by the site"))
