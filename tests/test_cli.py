@@ -16,7 +16,7 @@ from .conftest import copy_site
 def test_build_prints_a_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = copy_site("basic", tmp_path)
     assert main(["build", "--project", str(project)]) == 0
-    assert capsys.readouterr().out.startswith("Built 19 pages in ")
+    assert capsys.readouterr().out.startswith("Built 21 pages in ")
     assert (project / "output" / "index.html").exists()
 
 

@@ -59,7 +59,8 @@ def test_seed_imports_and_builds_with_every_fact(tmp_path: Path) -> None:
     page = plain(pages[0].read_text())
     for fact in [
         "<h1>Afghanistan Calls on Russia to Help Press Taliban Into Peace Talks</h1>",
-        '<time datetime="2018-08-22T00:00:00+00:00">August 22, 2018</time>',
+        '<time datetime="2018-08-22T00:00:00+00:00"',
+        ">August 22, 2018</time>",
         'By <span class="source">Reuters</span>',
         "<figcaption>Sergei Lavrov and Mohammad Hanif Atmar "
         '<span class="credit">(Artyom Korotayev / TASS)</span></figcaption>',

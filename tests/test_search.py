@@ -169,3 +169,15 @@ def test_search_finds_english_and_russian_articles_in_chromium(
             assert errors == []
         finally:
             browser.close()
+
+
+def test_index_content_is_the_same_in_two_clean_builds(tmp_path: Path) -> None:
+    project = copy_site("basic", tmp_path)
+    entries = []
+    for name in ("one", "two"):
+        build(load_config(project, output_dir=name))
+        entry = json.loads((project / name / "pagefind" / "pagefind-entry.json").read_text())
+        entries.append({lang: index["page_count"] for lang, index in entry["languages"].items()})
+        files = sorted(p.name for p in (project / name / "pagefind" / "index").iterdir())
+        assert files  # one or more word-index chunks per language
+    assert entries[0] == entries[1]
