@@ -11,10 +11,13 @@ from pathlib import Path
 from .config import Config
 from .content import discover_sources, parse_article
 from .errors import BuildError, Problem, errors_in
+from .history import load_history, plan_redirects, redirect_routes, save_history, updated_history
+from .linkcheck import LinkReport, PageScan, check_links, scan_outputs, site_files
+from .links import resolve_links
 from .model import Article, Route, Site
 from .output import AfterWrite, WriteResult, write_output
 from .render import make_environment, render_route
-from .routes import plan_routes
+from .routes import check_collisions, plan_routes, static_routes
 from .search import index_search
 from .site import build_site
 from .validate import validate_articles
@@ -33,16 +36,27 @@ class BuildResult:
     deleted: tuple[str, ...]
     warnings: tuple[Problem, ...]
     seconds: float
+    links: LinkReport | None = None
+    redirects: int = 0
+    """Old URLs that now lead elsewhere (URL history and aliases)."""
 
 
-def build(config: Config, *, strict: bool = False, write: bool = True) -> BuildResult:
+def build(
+    config: Config, *, strict: bool = False, write: bool = True, external: bool = False,
+    orphans: bool = False, record_history: bool | None = None,
+) -> BuildResult:
     """Build the site of ``config``; raise :class:`BuildError` listing every problem.
 
-    With ``write=False`` everything is loaded, validated and rendered but nothing is
-    written (``site-builder check``).
+    With ``write=False`` everything is loaded, validated, rendered and link-checked but
+    nothing is written (``site-builder check``). ``external`` collects the external
+    links, ``orphans`` looks for articles that listings or other articles do not reach.
+    The URL history is updated after a successful write unless ``record_history`` is
+    False; by default a build with drafts (a preview) leaves it alone.
     """
     started = time.perf_counter()
     problems: list[Problem] = []
+    if record_history is None:
+        record_history = write and not config.drafts
 
     sources, found = discover_sources(config)
     problems += found
@@ -56,25 +70,61 @@ def build(config: Config, *, strict: bool = False, write: bool = True) -> BuildR
     # Cross-article checks need every article, so they run only after all are parsed.
     problems += validate_articles(articles)
     _fail_on_errors(problems, strict)
+    # Resolving links needs every article too; doing it while parsing would make the
+    # result depend on the order files are read in (pelican#2288).
+    articles, found = resolve_links(articles, config, [r.url for r in static_routes(config, set())])
+    problems += found
+    _log_time("resolve links", started)
+    history, found = load_history(config)
+    problems += found
 
     site = build_site(config, articles)
     routes = plan_routes(site, config)
+    redirects, found = plan_redirects(history, site, routes, config)
+    problems += found
+    routes = [*routes, *redirect_routes(redirects)]
+    check_collisions(routes)
     _log_time("plan", started)
 
-    files = _render(config, site, routes)
+    by_output = {route.output_path: route for route in routes}
+    scans: list[PageScan] = []
+    report: list[LinkReport] = []
+
+    def check() -> None:
+        # Runs once the last page is rendered, which is before write_output swaps the
+        # new build in: broken links leave the previous output untouched.
+        _log_time("render and scan", started)
+        link_report, found = check_links(scans, by_output, site, config, orphans=orphans)
+        _log_time("check links", started)
+        report.append(link_report)
+        problems.extend(found)
+        _fail_on_errors(problems, strict)
+
+    files = _then(scan_outputs(_render(config, site, routes), by_output,
+                               site_files(routes, config), scans, external=external), check)
     if write:
         after_write = _search_indexer(config, problems) if config.search else None
         result = write_output(config.output_path, files, after_write)
+        if record_history:
+            save_history(config, updated_history(history, routes))
     else:
         outputs = [path for path, _ in files]
         result = WriteResult(tuple(sorted(outputs)), (), ())
-    _log_time("render and write", started)
+    _log_time("write", started)
 
     return BuildResult(
         pages=len(routes), written=result.written, unchanged=result.unchanged,
         deleted=result.deleted, warnings=tuple(problems),
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, links=report[0], redirects=len(redirects),
     )
+
+
+def _then(
+    files: t.Iterable[tuple[str, bytes | Path]], finish: t.Callable[[], None]
+) -> t.Iterator[tuple[str, bytes | Path]]:
+    """Yield ``files``, then call ``finish``, whose exception reaches the consumer."""
+    yield from files
+    finish()
 
 
 def _render(

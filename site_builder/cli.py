@@ -23,6 +23,7 @@ from .config import Config, load_config
 from .errors import BuildError
 from .imported import valid_lang
 from .importing import ImportEvent, ImportResult, import_sources
+from .linkcheck import LinkReport
 from .newfile import new_article
 from .serve import LiveState, PreviewServer, Rebuild, Rebuilder, preview_config, rebuild_forever
 from .watch import Watcher
@@ -50,8 +51,13 @@ def make_parser() -> argparse.ArgumentParser:
 
     check_cmd = commands.add_parser(
         "check", parents=[common], help="validate everything, write nothing",
-        description="Load, validate and render the whole site without writing anything.")
+        description="Load, validate, render and link-check the whole site without writing "
+                    "anything; also report articles no listing page reaches.")
     _add_build_flags(check_cmd)
+    check_cmd.add_argument("--external", action="store_true",
+                           help="list the external links and the pages that use them")
+    check_cmd.add_argument("--orphans", action="store_true",
+                           help="list the articles no other article links to")
 
     serve_cmd = commands.add_parser(
         "serve", parents=[common], help="preview the site, rebuilding on every change",
@@ -132,20 +138,45 @@ def _build(args: argparse.Namespace) -> int:
         # An absolute path joined to the project folder stays itself, so --output may lie anywhere.
         overrides["output_dir"] = str(output.resolve())
     config = load_config(project, **overrides)
-    result = build(config, strict=args.strict, write=args.command == "build")
+    checking = args.command == "check"
+    result = build(config, strict=args.strict, write=not checking,
+                   external=checking and args.external, orphans=checking)
     for warning in result.warnings:
         print(warning, file=sys.stderr)
+    if checking and result.links is not None:
+        _print_link_report(result.links, args.external, args.orphans)
     print(_summary(args.command, result))
     return EXIT_OK
 
 
+def _print_link_report(report: LinkReport, external: bool, orphans: bool) -> None:
+    if external:
+        for url, pages in report.external.items():
+            print(url)
+            for page in pages:
+                print(f"    /{page}")
+        print(f"{len(report.external)} external links.")
+    if orphans:
+        for src in report.unlinked:
+            print(f"info: {src}: no other article links here")
+    if report.unlinked:
+        hint = "" if orphans else " (list them with --orphans)"
+        count = len(report.unlinked)
+        print(f"info: {count} article{'s are' if count != 1 else ' is'} not linked from any "
+              f"other article{hint}.")
+
+
 def _summary(command: str, result: BuildResult) -> str:
+    links = ""
+    if result.links is not None:
+        links = f" {result.links.checked} internal links checked"
+        links += f", {result.redirects} redirects." if result.redirects else "."
     if command == "check":
-        return f"Checked {result.pages} pages in {result.seconds:.2f} s: no problems."
+        return f"Checked {result.pages} pages in {result.seconds:.2f} s: no problems.{links}"
     rate = result.pages / result.seconds if result.seconds else 0.0
     return (f"Built {result.pages} pages in {result.seconds:.2f} s ({rate:.0f} pages/s): "
             f"{len(result.written)} written, {len(result.unchanged)} unchanged, "
-            f"{len(result.deleted)} removed.")
+            f"{len(result.deleted)} removed.{links}")
 
 
 def _serve(args: argparse.Namespace) -> int:

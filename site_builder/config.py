@@ -14,6 +14,7 @@ from .errors import BuildError, Problem
 
 CONFIG_NAME = "config.toml"
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "lang")
+LINK_CHECK_LEVELS = ("error", "warn")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -41,6 +42,8 @@ class Config:
     """Build articles marked ``draft: true`` too."""
     search: bool = True
     """Index the built pages with Pagefind and add the ``/search/`` page."""
+    link_check: t.Literal["error", "warn"] = "error"
+    """Whether a broken internal link fails the build or only warns."""
     extra: t.Mapping[str, object] = dataclasses.field(default_factory=dict)
     """Free-form ``[extra]`` table, passed to templates as ``config.extra``."""
     import_agencies: tuple[str, ...] = ()
@@ -88,6 +91,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "output_dir": str,
     "drafts": bool,
     "search": bool,
+    "link_check": str,
     "extra": dict,
     "import_agencies": list,
 }
@@ -169,6 +173,9 @@ def parse_config(
             zoneinfo.ZoneInfo(values["timezone"])
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             problem("timezone", f"timezone: unknown time zone '{values['timezone']}'")
+    if values.get("link_check", "error") not in LINK_CHECK_LEVELS:
+        problem("link_check", f"link_check: expected \"error\" or \"warn\", "
+                              f"got '{values['link_check']}'")
     if "permalink" in values:
         for message in check_permalink(values["permalink"]):
             problem("permalink", f"permalink: {message}")

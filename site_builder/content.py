@@ -377,17 +377,20 @@ class _Fields:
             return ()
         entries: list[Related] = []
         for item in value:
-            if isinstance(item, str):
+            # A bare string names an article (source path, slug or original URL) or is
+            # a plain title; the link resolver decides once every article is loaded.
+            if isinstance(item, str) and item.strip():
                 entries.append(Related(title=item.strip()))
-            elif isinstance(item, dict) and isinstance(item.get("title"), str):
+            elif isinstance(item, dict) and isinstance(item.get("title", ""), str) and (
+                    item.get("title") or item.get("url")):
                 url = item.get("url")
                 if url is not None and not isinstance(url, str):
                     self.error("related", f"related: url must be text, got {_type_name(url)}")
                     continue
-                entries.append(Related(title=item["title"].strip(), url=url or None))
+                entries.append(Related(title=str(item.get("title") or "").strip(),
+                                       url=url.strip() if url else None))
             else:
-                self.error("related", "related: each entry needs a 'title' "
-                                      "(and an optional 'url')")
+                self.error("related", "related: each entry needs a 'title', a 'url' or both")
         return tuple(entries)
 
     def slug(self, meta: t.Mapping[str, object], title: str | None) -> str | None:

@@ -23,6 +23,9 @@ class Related:
 
     title: str
     url: str | None = None
+    """The link as the page shows it; an archive article's own URL once resolved."""
+    src_path: str | None = None
+    """Source path of the archive article the entry names, once links are resolved."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -58,6 +61,8 @@ class Article:
     """Line of each front-matter key in the source, for error messages."""
     body_line: int = 1
     """Line of the source file where the Markdown body starts."""
+    link_origins: t.Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Each href the link resolver rewrote, mapped to the target as the source wrote it."""
 
     @property
     def byline(self) -> tuple[str, ...]:

@@ -105,8 +105,8 @@ def test_slug_is_transliterated_from_cyrillic_title() -> None:
     ("---\ntitle: T\ndate: 2020-01-02\nslug: ../etc\n---\n",
      "content/x.md:4: slug: '../etc' is not usable in a URL (use letters, digits, '-', '_' "
      "or '.', at most 120 characters)"),
-    ("---\ntitle: T\ndate: 2020-01-02\nrelated: [{url: x}]\n---\n",
-     "content/x.md:4: related: each entry needs a 'title' (and an optional 'url')"),
+    ("---\ntitle: T\ndate: 2020-01-02\nrelated: [{note: x}]\n---\n",
+     "content/x.md:4: related: each entry needs a 'title', a 'url' or both"),
     ("---\ntitle: T\ndate: 2020-01-02\nlang: 12\n---\n",
      "content/x.md:4: lang: '12' is not a language code such as 'en' or 'pt-BR'"),
     ("---\ntitle: T\n  date: : 2020\n---\n",

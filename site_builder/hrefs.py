@@ -1,0 +1,115 @@
+"""Find and rewrite the link attributes of HTML with one tag-aware regular expression.
+
+A full HTML parser is several times slower on the 800 KB changelog pages of a release
+archive, and the pages scanned here are either our own output or Python-Markdown's, both
+well-formed. The scan still respects tag boundaries, so text that merely looks like
+``href="x"`` is never taken for a link, and skips comments and script/style contents.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import typing as t
+
+LINK_ATTRS = frozenset({"href", "src", "srcset", "poster"})
+"""Attributes whose value is a URL the browser follows or loads."""
+
+_ATTRS = r"(?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*"
+_MARKUP = re.compile(rf"<!--.*?-->|<([a-zA-Z][a-zA-Z0-9-]*)({_ATTRS})\s*/?>", re.DOTALL)
+_ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?")
+_RAW_TEXT_END = {"script": re.compile(r"</script\s*>", re.IGNORECASE),
+                 "style": re.compile(r"</style\s*>", re.IGNORECASE)}
+_SRCSET_SPLIT = re.compile(r",\s+|,(?=\S)")
+
+
+def _value(raw: str | None) -> str:
+    if raw is None:
+        return ""
+    if raw[:1] in ("'", '"'):
+        raw = raw[1:-1]
+    return html.unescape(raw) if "&" in raw else raw
+
+
+def _tags(text: str) -> t.Iterator[re.Match[str]]:
+    """Yield each start tag of ``text``, skipping comments and raw-text element contents."""
+    pos = 0
+    search = _MARKUP.search
+    while True:
+        match = search(text, pos)
+        if match is None:
+            return
+        pos = match.end()
+        name = match.group(1)
+        if name is None:
+            continue  # a comment
+        yield match
+        end = _RAW_TEXT_END.get(name.lower())
+        if end is not None:
+            closing = end.search(text, pos)
+            pos = closing.end() if closing else len(text)
+
+
+def srcset_urls(value: str) -> list[str]:
+    """Return the URLs of a ``srcset`` value (``a.png 1x, b.png 2x``)."""
+    urls = []
+    for candidate in _SRCSET_SPLIT.split(value.strip()):
+        parts = candidate.split()
+        if parts:
+            urls.append(parts[0])
+    return urls
+
+
+def scan(text: str) -> tuple[list[str], set[str]]:
+    """Return the link targets of a page (in document order) and the ids it defines.
+
+    Ids include ``<a name>``, which browsers still honour as a fragment target.
+    """
+    refs: list[str] = []
+    ids: set[str] = set()
+    for match in _tags(text):
+        attrs = match.group(2)
+        if not attrs:
+            continue
+        is_anchor = match.group(1).lower() == "a"
+        for attr in _ATTR.finditer(attrs):
+            name = attr.group(1).lower()
+            if name in LINK_ATTRS:
+                value = _value(attr.group(2)).strip()
+                if name == "srcset":
+                    refs.extend(srcset_urls(value))
+                else:
+                    refs.append(value)
+            elif name == "id" or (name == "name" and is_anchor):
+                ids.add(_value(attr.group(2)))
+    return refs, ids
+
+
+def rewrite(text: str, change: t.Callable[[str], str | None]) -> str:
+    """Return ``text`` with every ``href``/``src`` value passed through ``change``.
+
+    ``change`` gets the unescaped value and returns the new one, or None to keep the
+    attribute byte for byte.
+    """
+    pieces: list[str] = []
+    last = 0
+    for match in _tags(text):
+        attrs = match.group(2)
+        if not attrs or ("href" not in attrs and "src" not in attrs):
+            continue
+        offset = match.start(2)
+        for attr in _ATTR.finditer(attrs):
+            name = attr.group(1).lower()
+            if name not in ("href", "src") or attr.group(2) is None:
+                continue
+            new = change(_value(attr.group(2)).strip())
+            if new is None:
+                continue
+            start, end = offset + attr.start(2), offset + attr.end(2)
+            pieces.append(text[last:start])
+            pieces.append('"' + html.escape(new, quote=True) + '"')
+            last = end
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)

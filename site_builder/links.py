@@ -1,0 +1,367 @@
+"""Resolve links between articles once every article is loaded.
+
+Resolution runs only after all files are parsed, so the result never depends on the
+order files are read in (Pelican's regret, pelican#2288). Three kinds of links change:
+
+- a link to another article's source file (``other.md``, ``../2018/x.md#part``),
+  relative to the linking file, becomes that article's URL;
+- a link to a URL some article has as its ``original_url`` becomes the local page;
+- in an article with an ``original_url`` (imported text), a relative or root-relative
+  link that names no page or file of this archive meant the original site: it is
+  resolved against ``original_url`` and becomes the local page when the archive holds
+  that URL, else an absolute link to the original site.
+
+Every other link is left byte for byte as written; the link check after rendering
+decides whether it works.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import posixpath
+import re
+import typing as t
+from urllib.parse import unquote, urljoin, urlsplit
+
+from . import hrefs
+from .config import Config
+from .content import SUFFIXES, SourceFile, clean_text, read_source
+from .errors import Level, Problem
+from .model import Article, Related
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_HOST = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//(?:[^/?#@]*@)?(?:www\.)?([^/?#:]*)",
+                   re.IGNORECASE)
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LinkIndex:
+    """Everything needed to decide where a link goes, built once from all articles."""
+
+    by_src_path: t.Mapping[str, Article]
+    by_url: t.Mapping[str, Article]
+    by_original: t.Mapping[str, Article]
+    """Articles by :func:`url_key` of their ``original_url``."""
+    by_slug: t.Mapping[str, tuple[Article, ...]]
+    original_hosts: frozenset[str]
+    """Hosts of all ``original_url``s, to skip most external links cheaply."""
+    local_paths: frozenset[str]
+    """Site paths of the archive's articles and static files (``2018/x/``, ``img/a.png``)."""
+    base_path: str
+    content_dir: str
+
+
+def make_index(
+    articles: t.Sequence[Article], config: Config, static_paths: t.Iterable[str] = ()
+) -> LinkIndex:
+    """Return the lookup tables for ``articles``; ``static_paths`` are site paths of files."""
+    ordered = sorted(articles, key=lambda a: a.src_path)
+    by_original: dict[str, Article] = {}
+    by_slug: dict[str, list[Article]] = collections.defaultdict(list)
+    for article in ordered:
+        if article.original_url:
+            # Two articles claiming one original URL: the first by path wins, stably.
+            by_original.setdefault(url_key(article.original_url), article)
+        by_slug[article.slug].append(article)
+    local = {a.url for a in ordered} | set(static_paths)
+    return LinkIndex(
+        by_src_path={a.src_path: a for a in ordered},
+        by_url={a.url: a for a in ordered},
+        by_original=by_original,
+        by_slug={slug: tuple(group) for slug, group in by_slug.items()},
+        original_hosts=frozenset(key.split("/", 1)[0].split(":", 1)[0] for key in by_original),
+        local_paths=frozenset(local),
+        base_path=config.base_path,
+        content_dir=config.content_dir.strip("/"),
+    )
+
+
+def url_key(url: str) -> str:
+    """Return ``url`` reduced to what identifies a page: host, path and query.
+
+    The scheme, a ``www.`` prefix, a default port, a trailing ``/`` or ``index.html`` and
+    the fragment do not matter: archives link the same page in all these spellings.
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    port = parts.port if _has_port(parts.netloc) else None
+    if port is not None and str(port) != _DEFAULT_PORTS.get(parts.scheme.lower()):
+        host += f":{port}"
+    path = unquote(parts.path)
+    path = path.removesuffix("index.html").rstrip("/") or "/"
+    return host + path + (f"?{parts.query}" if parts.query else "")
+
+
+def _has_port(netloc: str) -> bool:
+    try:
+        return ":" in netloc.rsplit("@", 1)[-1].rsplit("]", 1)[-1]
+    except ValueError:
+        return False
+
+
+def resolve_links(
+    articles: t.Sequence[Article], config: Config, static_paths: t.Iterable[str] = ()
+) -> tuple[list[Article], list[Problem]]:
+    """Return the articles with cross-article links rewritten, and the broken ones found.
+
+    Only links to source files that do not exist are reported here; everything else is
+    checked on the rendered pages, where template links and anchors are known too.
+    """
+    index = make_index(articles, config, static_paths)
+    resolved: list[Article] = []
+    problems: list[Problem] = []
+    level: Level = "error" if config.link_check == "error" else "warning"
+    memo: dict[str, frozenset[str]] = {}
+
+    def ids_of(target: Article) -> frozenset[str]:
+        if target.src_path not in memo:
+            memo[target.src_path] = frozenset(hrefs.scan(target.html)[1])
+        return memo[target.src_path]
+
+    for article in articles:
+        new, missing, found = resolve_article(article, index, ids_of)
+        resolved.append(new)
+        problems += [dataclasses.replace(p, level=level) for p in found]
+        for href in missing:
+            problems.append(Problem(
+                article.src_path, locate(config, article, href),
+                f"broken link '{href}': no article at {_source_target(href, article, index)}",
+                level))
+    return resolved, problems
+
+
+def resolve_article(
+    article: Article, index: LinkIndex,
+    ids_of: t.Callable[[Article], frozenset[str]] | None = None,
+) -> tuple[Article, list[str], list[Problem]]:
+    """Return ``article`` with body links and related entries resolved.
+
+    Also returns the body links naming a missing source file, and the problems of the
+    related entries. ``ids_of`` returns the element ids of an article's body; given, it
+    lets imported text keep anchors our heading ids spell differently (see
+    :func:`repair_fragment`).
+    """
+    origins: dict[str, str] = {}
+    missing: dict[str, None] = {}
+
+    def change(href: str) -> str | None:
+        result = resolve_href(href, article, index)
+        if isinstance(result, _Missing):
+            missing[href] = None
+            return None
+        if article.original_url and ids_of is not None:
+            result = repair_fragment(result or href, article, index, ids_of) or result
+        if result is None:
+            return None
+        origins.setdefault(result, href)
+        return result
+
+    body = hrefs.rewrite(article.html, change)
+    related, problems = _resolve_related(article, index)
+    if body != article.html or related != article.related:
+        article = dataclasses.replace(article, html=body, related=related,
+                                      link_origins=origins)
+    return article, list(missing), problems
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def repair_fragment(
+    href: str, article: Article, index: LinkIndex, ids_of: t.Callable[[Article], frozenset[str]]
+) -> str | None:
+    """Return ``href`` with its fragment changed to the id the archive gave that element.
+
+    Imported text was written for another renderer's heading ids: nodejs.org spells
+    "Building Node.js from source" ``building-nodejs-from-source`` where ours is
+    ``building-node-js-from-source``. When the fragment names no id of the target
+    article but exactly one id matches it ignoring case and punctuation, the link is
+    pointed at that id. Returns None when nothing changes.
+    """
+    path, hash_mark, fragment = href.partition("#")
+    if not hash_mark or not fragment:
+        return None
+    if not path:
+        target: Article | None = article
+    elif path.startswith(index.base_path):
+        target = index.by_url.get(urlsplit(path).path[len(index.base_path):])
+    else:
+        target = None
+    if target is None:
+        return None
+    ids = ids_of(target)
+    wanted = unquote(fragment)
+    if wanted in ids:
+        return None
+    squashed = _NOT_WORD.sub("", wanted.lower())
+    matches = [i for i in ids if _NOT_WORD.sub("", i.lower()) == squashed]
+    return f"{path}#{matches[0]}" if len(matches) == 1 and squashed else None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Missing:
+    """A link to a source file that is not in the archive."""
+
+
+def resolve_href(href: str, article: Article, index: LinkIndex) -> str | _Missing | None:
+    """Return the new href for a link in ``article``, None to keep it, or :class:`_Missing`."""
+    if not href or href.startswith(("#", "?")):
+        return None
+    scheme = _SCHEME.match(href)
+    if scheme or href.startswith("//"):
+        if scheme and scheme.group(0).lower() not in ("http:", "https:"):
+            return None  # mailto:, tel:, data: ...
+        target = _by_original(href, article, index)
+        return _local_href(target, href, index) if target else None
+    parts = urlsplit(href)
+    path = unquote(parts.path)
+    if path.endswith(SUFFIXES):
+        target = index.by_src_path.get(_source_target(href, article, index))
+        if target is not None:
+            return _local_href(target, href, index)
+        if not article.original_url:
+            return _Missing()
+    if not article.original_url or _names_local_page(path, article, index):
+        return None
+    absolute = urljoin(article.original_url, href)
+    target = _by_original(absolute, article, index)
+    return _local_href(target, href, index) if target else absolute
+
+
+def _source_target(href: str, article: Article, index: LinkIndex) -> str:
+    """Return the source path a ``.md`` link names, relative to the linking file."""
+    path = unquote(urlsplit(href).path)
+    if path.startswith("/"):
+        joined = f"{index.content_dir}/{path.lstrip('/')}"
+    else:
+        joined = posixpath.join(posixpath.dirname(article.src_path), path)
+    return posixpath.normpath(joined)
+
+
+def _names_local_page(path: str, article: Article, index: LinkIndex) -> bool:
+    """Return whether a relative or root-relative ``path`` is an article or file of ours."""
+    if path.startswith("/"):
+        if not path.startswith(index.base_path):
+            return False
+        site_path = path[len(index.base_path):]
+    else:
+        site_path = posixpath.normpath(posixpath.join(article.url, path))
+        site_path = "" if site_path == "." else site_path + ("/" if path.endswith("/") else "")
+    return site_path in index.local_paths or site_path.rstrip("/") + "/" in index.local_paths
+
+
+def _by_original(url: str, article: Article, index: LinkIndex) -> Article | None:
+    """Return the article whose ``original_url`` is ``url``.
+
+    Sites often serve a page both with and without a language prefix
+    (``/blog/x`` and ``/en/blog/x``); when the plain URL is unknown, the linking
+    article's language is tried as that prefix.
+    """
+    match = _HOST.match(url)
+    if match is None or match.group(1).lower() not in index.original_hosts:
+        return None
+    if url.startswith("//"):
+        url = "https:" + url
+    key = url_key(url)
+    found = index.by_original.get(key)
+    if found is not None:
+        return found
+    host, _, path = key.partition("/")
+    lang = (article.lang or "").lower()
+    if lang and not path.lower().startswith(f"{lang}/"):
+        return index.by_original.get(f"{host}/{lang}/{path}".rstrip("/"))
+    return None
+
+
+def _local_href(target: Article, href: str, index: LinkIndex) -> str:
+    parts = urlsplit(href)
+    query = f"?{parts.query}" if parts.query and not parts.path.endswith(SUFFIXES) else ""
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return index.base_path + target.url + query + fragment
+
+
+def _resolve_related(
+    article: Article, index: LinkIndex
+) -> tuple[tuple[Related, ...], list[Problem]]:
+    """Resolve each related entry: a bare string naming an article, or a ``{title, url}``."""
+    problems: list[Problem] = []
+    entries: list[Related] = []
+    line = article.line_of("related")
+    for entry in article.related:
+        target: Article | None = None
+        url = entry.url
+        if url is None:
+            target, message = _find_named(entry.title, article, index)
+            if message:
+                problems.append(Problem(article.src_path, line, f"related: {message}"))
+            if target is None and _SCHEME.match(entry.title):
+                url = entry.title
+        else:
+            result = resolve_href(url, article, index)
+            if isinstance(result, _Missing):
+                problems.append(Problem(article.src_path, line, f"related: broken link '{url}': "
+                                        f"no article at {_source_target(url, article, index)}"))
+            elif result is not None:
+                url = result
+            target = _article_at(url, index)
+        if target is not None:
+            # A bare string names the article, so the article's own title is shown.
+            title = target.title if entry.url is None else (entry.title or target.title)
+            href = url if url and url.startswith(index.base_path) else index.base_path + target.url
+            entries.append(Related(title=title, url=href, src_path=target.src_path))
+        else:
+            entries.append(Related(title=entry.title or (url or ""), url=url))
+    return tuple(entries), problems
+
+
+def _find_named(name: str, article: Article, index: LinkIndex) -> tuple[Article | None, str]:
+    """Return the article a bare related string names, and a problem message if any."""
+    if name.endswith(SUFFIXES):
+        source = _source_target(name, article, index)
+        found = index.by_src_path.get(source)
+        return found, "" if found else f"no article at {source}"
+    if _SCHEME.match(name) or name.startswith("//"):
+        return _by_original(name, article, index), ""
+    group = index.by_slug.get(name, ())
+    if len(group) > 1:
+        same_lang = [a for a in group if a.lang == article.lang]
+        if len(same_lang) == 1:
+            return same_lang[0], ""
+        names = ", ".join(a.src_path for a in group)
+        return None, f"'{name}' is the slug of {len(group)} articles ({names}); name the file"
+    # A string that names no article is a plain title, as it always was.
+    return (group[0] if group else None), ""
+
+
+def _article_at(href: str, index: LinkIndex) -> Article | None:
+    """Return the article a root-relative ``href`` of this site leads to."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path.startswith(index.base_path):
+        return None
+    return index.by_url.get(unquote(parts.path)[len(index.base_path):])
+
+
+def locate(config: Config, article: Article, target: str) -> int | None:
+    """Return the source line where ``article``'s body writes the link ``target``.
+
+    Python-Markdown keeps no source positions, so the body is read again and searched
+    for the target as written. This runs only for links being reported, which keeps
+    the bodies of a large archive out of memory.
+    """
+    text, _ = read_source(SourceFile(article.src_path, config.project_dir / article.src_path))
+    if text is None:
+        return None
+    written = article.link_origins.get(target, target)
+    lines = clean_text(text).split("\n")
+    candidates = list(dict.fromkeys([written, _escape(written), unquote(written)]))
+    for number in range(max(article.body_line, 1), len(lines) + 1):
+        line = lines[number - 1]
+        if any(c and c in line for c in candidates):
+            return number
+    return None
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;")
