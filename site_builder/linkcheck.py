@@ -18,7 +18,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from . import hrefs
 from .config import Config
 from .errors import Level, Problem
-from .links import locate
+from .links import locate, missing_source
 from .model import Article, Route, Site
 from .urls import output_path
 
@@ -266,6 +266,10 @@ class _Attributor:
         if ref in body:
             written = article.link_origins.get(ref, ref)
             line = locate(self.config, article, ref)
+            source = None if written != ref else missing_source(ref, article,
+                                                                self.config.content_dir)
+            if source is not None:
+                detail = f" (no article at {source})"
             if article.original_url:
                 # Imported text is kept as it was published; the archive is answerable
                 # for the links it makes (templates, resolved cross-links, its own

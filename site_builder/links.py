@@ -104,10 +104,11 @@ def _has_port(netloc: str) -> bool:
 def resolve_links(
     articles: t.Sequence[Article], config: Config, static_paths: t.Iterable[str] = ()
 ) -> tuple[list[Article], list[Problem]]:
-    """Return the articles with cross-article links rewritten, and the broken ones found.
+    """Return the articles with cross-article links rewritten, and the problems of
+    their ``related`` entries.
 
-    Only links to source files that do not exist are reported here; everything else is
-    checked on the rendered pages, where template links and anchors are known too.
+    A body link to a source file that does not exist is left as written: the link
+    check of the rendered pages reports it with every other broken link, once.
     """
     index = make_index(articles, config, static_paths)
     resolved: list[Article] = []
@@ -121,35 +122,27 @@ def resolve_links(
         return memo[target.src_path]
 
     for article in articles:
-        new, missing, found = resolve_article(article, index, ids_of)
+        new, found = resolve_article(article, index, ids_of)
         resolved.append(new)
         problems += [dataclasses.replace(p, level=level) for p in found]
-        for href in missing:
-            problems.append(Problem(
-                article.src_path, locate(config, article, href),
-                f"broken link '{href}': no article at {_source_target(href, article, index)}",
-                level))
     return resolved, problems
 
 
 def resolve_article(
     article: Article, index: LinkIndex,
     ids_of: t.Callable[[Article], frozenset[str]] | None = None,
-) -> tuple[Article, list[str], list[Problem]]:
-    """Return ``article`` with body links and related entries resolved.
+) -> tuple[Article, list[Problem]]:
+    """Return ``article`` with body links and related entries resolved, and the problems
+    of the related entries.
 
-    Also returns the body links naming a missing source file, and the problems of the
-    related entries. ``ids_of`` returns the element ids of an article's body; given, it
-    lets imported text keep anchors our heading ids spell differently (see
-    :func:`repair_fragment`).
+    ``ids_of`` returns the element ids of an article's body; given, it lets imported text
+    keep anchors our heading ids spell differently (see :func:`repair_fragment`).
     """
     origins: dict[str, str] = {}
-    missing: dict[str, None] = {}
 
     def change(href: str) -> str | None:
         result = resolve_href(href, article, index)
         if isinstance(result, _Missing):
-            missing[href] = None
             return None
         if article.original_url and ids_of is not None:
             result = repair_fragment(result or href, article, index, ids_of) or result
@@ -163,7 +156,19 @@ def resolve_article(
     if body != article.html or related != article.related:
         article = dataclasses.replace(article, html=body, related=related,
                                       link_origins=origins)
-    return article, list(missing), problems
+    return article, problems
+
+
+def missing_source(href: str, article: Article, content_dir: str) -> str | None:
+    """Return the source path a link to a ``.md`` file names, if it is such a link."""
+    if _SCHEME.match(href) or href.startswith("//"):
+        return None
+    path = unquote(urlsplit(href).path)
+    if not path.endswith(SUFFIXES):
+        return None
+    if path.startswith("/"):
+        return posixpath.normpath(f"{content_dir.strip('/')}/{path.lstrip('/')}")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(article.src_path), path))
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -232,12 +237,7 @@ def resolve_href(href: str, article: Article, index: LinkIndex) -> str | _Missin
 
 def _source_target(href: str, article: Article, index: LinkIndex) -> str:
     """Return the source path a ``.md`` link names, relative to the linking file."""
-    path = unquote(urlsplit(href).path)
-    if path.startswith("/"):
-        joined = f"{index.content_dir}/{path.lstrip('/')}"
-    else:
-        joined = posixpath.join(posixpath.dirname(article.src_path), path)
-    return posixpath.normpath(joined)
+    return missing_source(href, article, index.content_dir) or href
 
 
 def _names_local_page(path: str, article: Article, index: LinkIndex) -> bool:
@@ -301,8 +301,8 @@ def _resolve_related(
         else:
             result = resolve_href(url, article, index)
             if isinstance(result, _Missing):
-                problems.append(Problem(article.src_path, line, f"related: broken link '{url}': "
-                                        f"no article at {_source_target(url, article, index)}"))
+                problems.append(Problem(article.src_path, line, f"related: broken link '{url}' "
+                                        f"(no article at {_source_target(url, article, index)})"))
             elif result is not None:
                 url = result
             target = _article_at(url, index)
