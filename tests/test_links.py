@@ -1,0 +1,182 @@
+"""Resolving links between articles, on data objects (no files, no rendering)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from site_builder import hrefs
+from site_builder.links import resolve_links, url_key
+from site_builder.model import Article, Related
+
+from .conftest import make_article, make_config
+
+CONFIG = make_config(Path("/project"), base_url="https://example.org/news/")
+
+
+def resolve(*articles: Article) -> dict[str, Article]:
+    resolved, problems = resolve_links(list(articles), CONFIG)
+    assert problems == []
+    return {a.src_path: a for a in resolved}
+
+
+def link(href: str) -> str:
+    return f'<p><a href="{href}">x</a></p>'
+
+
+HISTORY = make_article(src_path="content/2023/history.md", slug="history",
+                       date=dt.datetime(2023, 3, 1, tzinfo=dt.UTC),
+                       html='<h2 id="early-years">Early years</h2>')
+WIRE = make_article(src_path="content/2024/wire.md", slug="wire", lang="en",
+                    original_url="https://wire.example/en/2024/05/budget",
+                    html='<h2 id="the-numbers">The numbers</h2>')
+
+
+@pytest.mark.parametrize(("href", "expected"), [
+    ("../2023/history.md", "/news/2023/03/01/history/"),
+    ("../2023/history.md#early-years", "/news/2023/03/01/history/#early-years"),
+    ("/2023/history.md", "/news/2023/03/01/history/"),  # from the content folder's root
+    ("wire.md", "/news/2024/05/02/wire/"),
+])
+def test_link_to_a_source_file_becomes_its_url(href: str, expected: str) -> None:
+    story = make_article(src_path="content/2024/story.md", html=link(href))
+    resolved = resolve(story, HISTORY, WIRE)["content/2024/story.md"]
+    assert link(expected) == resolved.html
+    assert resolved.link_origins == {expected: href}
+
+
+@pytest.mark.parametrize("href", [
+    "https://wire.example/en/2024/05/budget",
+    "http://www.wire.example/en/2024/05/budget/",
+    "https://WIRE.example/en/2024/05/budget/index.html",
+    "//wire.example/en/2024/05/budget",
+])
+def test_link_to_an_original_url_becomes_the_local_page(href: str) -> None:
+    story = make_article(src_path="content/2024/story.md", html=link(href + "#the-numbers"))
+    resolved = resolve(story, WIRE)["content/2024/story.md"]
+    assert resolved.html == link("/news/2024/05/02/wire/#the-numbers")
+
+
+def test_unknown_links_are_kept_byte_for_byte() -> None:
+    html = ('<p><a href="https://other.example/x?a=1&amp;b=2">a</a> <a href="mailto:x@y.z">b</a>'
+            ' <a href="#local">c</a> <a href=\'/news/elsewhere/\'>d</a>'
+            ' <img src=pic.png alt=""></p>')
+    story = make_article(src_path="content/2024/story.md", html=html)
+    assert resolve(story, WIRE)["content/2024/story.md"].html == html
+
+
+@pytest.mark.parametrize(("href", "expected"), [
+    # Root-relative: the archive holds the page, with or without the language prefix.
+    ("/en/2024/05/budget", "/news/2024/05/02/wire/"),
+    ("/2024/05/budget/#the-numbers", "/news/2024/05/02/wire/#the-numbers"),
+    # Relative to the original URL of the linking article.
+    ("../05/budget", "/news/2024/05/02/wire/"),
+    # Not in the archive: an absolute link to the original site.
+    ("/about/", "https://paper.example/about/"),
+    ("/", "https://paper.example/"),
+    ("photos/1.jpg", "https://paper.example/en/2024/05/photos/1.jpg"),
+    ("../missing.md", "https://paper.example/en/2024/missing.md"),
+])
+def test_relative_links_of_imported_text_meant_the_original_site(href: str, expected: str) -> None:
+    story = make_article(src_path="content/2024/story.md", lang="en", html=link(href),
+                         original_url="https://paper.example/en/2024/05/story")
+    budget = make_article(src_path="content/2024/wire.md", slug="wire",
+                          original_url="https://paper.example/en/2024/05/budget")
+    assert resolve(story, budget)["content/2024/story.md"].html == link(expected)
+
+
+@pytest.mark.parametrize("href", ["/news/2024/05/02/wire/", "/news/img/map.svg", "../wire/"])
+def test_imported_links_to_pages_of_this_archive_stay(href: str) -> None:
+    story = make_article(src_path="content/2024/story.md", html=link(href),
+                         original_url="https://paper.example/en/2024/05/story")
+    resolved, problems = resolve_links([story, WIRE], CONFIG, ["img/map.svg"])
+    assert resolved[0].html == link(href) and problems == []
+
+
+def test_imported_anchor_spelled_by_another_renderer_is_repaired() -> None:
+    story = make_article(src_path="content/2024/story.md",
+                         original_url="https://paper.example/en/2024/05/story",
+                         html='<p><a href="#Node.js-12">a</a> <a href="#nowhere">b</a>'
+                              ' <a href="https://wire.example/en/2024/05/budget#The_Numbers">c</a>'
+                              ' <a href="https://wire.example/en/2024/05/budget#numbers">d</a></p>'
+                              '<h2 id="node-js-12">Node.js 12</h2>')
+    html = resolve(story, WIRE)["content/2024/story.md"].html
+    assert '<a href="#node-js-12">a</a>' in html
+    # No id matches: left as written for the link check to report.
+    assert '<a href="#nowhere">b</a>' in html
+    assert '<a href="/news/2024/05/02/wire/#the-numbers">c</a>' in html
+    assert '<a href="/news/2024/05/02/wire/#numbers">d</a>' in html
+
+
+def test_anchors_of_the_archives_own_articles_are_not_repaired() -> None:
+    story = make_article(src_path="content/2024/story.md",
+                         html='<p><a href="#Node.js-12">a</a></p><h2 id="node-js-12">N</h2>')
+    assert resolve(story)["content/2024/story.md"] == story
+
+
+def test_resolution_does_not_depend_on_article_order() -> None:
+    one = make_article(src_path="content/a.md", slug="a", html=link("b.md"))
+    two = make_article(src_path="content/b.md", slug="b", html=link("a.md"))
+    forward, _ = resolve_links([one, two], CONFIG)
+    backward, _ = resolve_links([two, one], CONFIG)
+    assert sorted(forward, key=lambda a: a.src_path) == sorted(backward, key=lambda a: a.src_path)
+
+
+def test_related_entries_name_articles_by_path_slug_or_original_url() -> None:
+    story = make_article(src_path="content/2024/story.md", related=(
+        Related("history"),
+        Related("../2023/history.md"),
+        Related("https://wire.example/en/2024/05/budget"),
+        Related("Budget coverage", "https://wire.example/en/2024/05/budget#the-numbers"),
+        Related("", "wire.md"),
+        Related("A plain title"),
+        Related("Elsewhere", "https://other.example/x"),
+    ))
+    related = resolve(story, HISTORY, WIRE)["content/2024/story.md"].related
+    assert related == (
+        Related("A story", "/news/2023/03/01/history/", "content/2023/history.md"),
+        Related("A story", "/news/2023/03/01/history/", "content/2023/history.md"),
+        Related("A story", "/news/2024/05/02/wire/", "content/2024/wire.md"),
+        Related("Budget coverage", "/news/2024/05/02/wire/#the-numbers", "content/2024/wire.md"),
+        Related("A story", "/news/2024/05/02/wire/", "content/2024/wire.md"),
+        Related("A plain title"),
+        Related("Elsewhere", "https://other.example/x"),
+    )
+
+
+def test_related_problems_are_located_on_the_related_key() -> None:
+    twin_en = make_article(src_path="content/twin.en.md", slug="twin", lang="en")
+    twin_ru = make_article(src_path="content/twin.ru.md", slug="twin", lang="ru")
+    story = make_article(src_path="content/story.md", key_lines={"related": 6},
+                         related=(Related("gone.md"), Related("twin")))
+    _, problems = resolve_links([story, twin_en, twin_ru], CONFIG)
+    assert [str(p) for p in problems] == [
+        "content/story.md:6: related: no article at content/gone.md",
+        "content/story.md:6: related: 'twin' is the slug of 2 articles "
+        "(content/twin.en.md, content/twin.ru.md); name the file",
+    ]
+
+
+def test_url_key_ignores_spelling_differences() -> None:
+    assert url_key("HTTPS://www.Example.org:443/a/b/index.html#x") == "example.org/a/b"
+    assert url_key("http://example.org:8080/a?q=1") == "example.org:8080/a?q=1"
+
+
+def test_scan_finds_links_and_ids_only_inside_tags() -> None:
+    page = ('<p id="p1">Text with href="not-a-link" in it.</p>'
+            '<!-- <a href="commented-out"> -->'
+            '<script>var s = "<a href=\'in-script\'>";</script>'
+            '<script src="app.js"></script>'
+            "<img srcset=\"a.png 1x, b%2C.png 2x\" src='c.png' alt=\"&lt;x&gt;\">"
+            '<a name="old-anchor" href="d.html?a=1&amp;b=2">d</a><div name="not-an-id"></div>')
+    refs, ids = hrefs.scan(page)
+    assert refs == ["app.js", "a.png", "b%2C.png", "c.png", "d.html?a=1&b=2"]
+    assert ids == {"p1", "old-anchor"}
+
+
+def test_rewrite_changes_only_what_it_is_asked_to() -> None:
+    page = '<a class="x" href="a.md">a</a> <img alt="" src=\'b.md\'> <a href=c>c</a>'
+    changed = hrefs.rewrite(page, lambda href: href.replace(".md", "/") if ".md" in href else None)
+    assert changed == '<a class="x" href="a/">a</a> <img alt="" src="b/"> <a href=c>c</a>'
