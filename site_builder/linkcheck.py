@@ -18,12 +18,12 @@ from urllib.parse import unquote, urljoin, urlsplit
 from . import hrefs
 from .config import Config
 from .errors import Level, Problem
+from .history import REDIRECT_TEMPLATE
 from .links import locate, missing_source
 from .model import Article, Route, Site
 from .urls import output_path
 
 HTML_SUFFIXES = (".html", ".htm")
-REDIRECT_TEMPLATE = "redirect.html"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -90,16 +90,17 @@ def scan_outputs(
         if path.endswith(HTML_SUFFIXES):
             route = routes.get(path)
             raw = data.read_bytes() if isinstance(data, Path) else data
-            listing = route is None or not _is_article_page(route)
+            listing = route is None or _is_listing(route)
             into.append(scan_page(path, route.url if route else path,
                                   raw.decode("utf-8", "replace"), site_files,
                                   keep_targets=listing, keep_external=external))
         yield path, data
 
 
-def _is_article_page(route: Route) -> bool:
-    return isinstance(route.context.get("article"), Article) or route.template in (
-        REDIRECT_TEMPLATE, "404.html") or route.template is None
+def _is_listing(route: Route) -> bool:
+    """Return whether a page is a listing: rendered, and not an article, redirect or 404."""
+    return (route.template not in (None, REDIRECT_TEMPLATE, "404.html")
+            and not isinstance(route.context.get("article"), Article))
 
 
 def scan_page(
@@ -271,9 +272,10 @@ class _Attributor:
             if source is not None:
                 detail = f" (no article at {source})"
             if article.original_url:
-                # Imported text is kept as it was published; the archive is answerable
-                # for the links it makes (templates, resolved cross-links, its own
-                # articles), so a link the imported text itself got wrong only warns.
+                # Imported text is kept as it was published. Its links to pages are
+                # resolved (to this archive or the original site), so what can still
+                # break is an anchor the original text or site got wrong: that is the
+                # source's fault, not the archive's, and only warns (--strict fails).
                 return Problem(article.src_path, line,
                                f"broken link '{written}'{detail} in imported text", "warning")
             return Problem(article.src_path, line, f"broken link '{written}'{detail}",
