@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import os
 import re
 import shutil
 import threading
@@ -203,6 +204,9 @@ def test_history_is_written_only_by_a_build(tmp_path: Path) -> None:
     assert f"/2024/05/20/ferry/\t{FERRY}\thttps://wire.example/2024/05/ferry" in lines
     assert sorted(p.name for p in project.iterdir()) == [
         "config.toml", "content", "output", "static", "url-history.txt"]
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert history.stat().st_mode & 0o777 == 0o666 & ~umask  # an ordinary, committable file
 
 
 def test_failed_build_leaves_history_alone(tmp_path: Path) -> None:
