@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import typing as t
 
 LINK_ATTRS = frozenset({"href", "src", "srcset", "poster"})
@@ -81,7 +82,8 @@ def scan(text: str) -> tuple[list[str], set[str]]:
                 else:
                     refs.append(value)
             elif name == "id" or (name == "name" and is_anchor):
-                ids.add(_value(attr.group(2)))
+                # Interned: most ids come from templates and repeat on every page.
+                ids.add(sys.intern(_value(attr.group(2))))
     return refs, ids
 
 

@@ -19,7 +19,7 @@ from . import hrefs
 from .config import Config
 from .errors import Level, Problem
 from .history import REDIRECT_TEMPLATE
-from .links import locate, missing_source
+from .links import locate, missing_source, source_lines
 from .model import Article, Route, Site
 from .urls import output_path
 
@@ -241,6 +241,7 @@ class _Attributor:
         self._content: list[Problem] = []
         self._templates: dict[tuple[str, str, str], list[str]] = collections.defaultdict(list)
         self._body_refs: dict[str, frozenset[str]] = {}
+        self._lines: dict[str, list[str]] = {}
 
     def add(self, page: str, ref: str, reason: str) -> None:
         self.count += 1
@@ -266,7 +267,10 @@ class _Attributor:
             self._body_refs[article.src_path] = body
         if ref in body:
             written = article.link_origins.get(ref, ref)
-            line = locate(self.config, article, ref)
+            lines = self._lines.get(article.src_path)
+            if lines is None:
+                lines = self._lines[article.src_path] = source_lines(self.config, article)
+            line = locate(self.config, article, ref, lines)
             source = None if written != ref else missing_source(ref, article,
                                                                 self.config.content_dir)
             if source is not None:

@@ -343,22 +343,28 @@ def _article_at(href: str, index: LinkIndex) -> Article | None:
     return index.by_url.get(unquote(parts.path)[len(index.base_path):])
 
 
-def locate(config: Config, article: Article, target: str) -> int | None:
+def source_lines(config: Config, article: Article) -> list[str]:
+    """Return the lines of ``article``'s source file as parsing saw them (empty if unreadable)."""
+    text, _ = read_source(SourceFile(article.src_path, config.project_dir / article.src_path))
+    return clean_text(text).split("\n") if text is not None else []
+
+
+def locate(
+    config: Config, article: Article, target: str, lines: t.Sequence[str] | None = None
+) -> int | None:
     """Return the source line where ``article``'s body writes the link ``target``.
 
-    Python-Markdown keeps no source positions, so the body is read again and searched
-    for the target as written. This runs only for links being reported, which keeps
-    the bodies of a large archive out of memory.
+    Python-Markdown keeps no source positions, so the body is read again (unless its
+    ``lines`` are given) and searched for the target as written. This runs only for
+    links being reported, which keeps the bodies of a large archive out of memory.
     """
-    text, _ = read_source(SourceFile(article.src_path, config.project_dir / article.src_path))
-    if text is None:
-        return None
+    if lines is None:
+        lines = source_lines(config, article)
     written = article.link_origins.get(target, target)
-    lines = clean_text(text).split("\n")
-    candidates = list(dict.fromkeys([written, _escape(written), unquote(written)]))
+    candidates = [c for c in dict.fromkeys([written, _escape(written), unquote(written)]) if c]
     for number in range(max(article.body_line, 1), len(lines) + 1):
         line = lines[number - 1]
-        if any(c and c in line for c in candidates):
+        if any(c in line for c in candidates):
             return number
     return None
 

@@ -45,6 +45,8 @@ def test_two_keys_are_enough(tmp_path: Path) -> None:
      "config.toml:3: output_dir: must be a folder inside the project"),
     ('title = "T"\nbase_url = "https://e.org/"\nper_page = 0\n',
      "config.toml:3: per_page: must be at least 1"),
+    ('title = "T"\nbase_url = "https://e.org/"\nlink_check = "ignore"\n',
+     "config.toml:3: link_check: expected \"error\" or \"warn\", got 'ignore'"),
 ])
 def test_config_problems_are_located(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(BuildError) as info:
