@@ -158,6 +158,13 @@ def classify(ref: str, page: str, files: SiteFiles) -> tuple[str, str, str]:
     ``kind`` is ``internal``, ``outside`` (under the site's host but not its base path),
     ``external`` (a web link leaving the site) or ``other`` (mailto:, data:, ...).
     """
+    try:
+        return _classify(ref, page, files)
+    except ValueError:  # urlsplit refuses a malformed host: no page of ours
+        return "other", ref, ""
+
+
+def _classify(ref: str, page: str, files: SiteFiles) -> tuple[str, str, str]:
     if ref.startswith("//"):
         ref = urlsplit(files.base_url).scheme + ":" + ref
     lowered = ref[:8].lower()

@@ -84,9 +84,12 @@ def url_key(url: str) -> str:
     The scheme, a ``www.`` prefix, a default port, a trailing ``/`` or ``index.html`` and
     the fragment do not matter: archives link the same page in all these spellings.
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a malformed host or port: keep the text, it matches itself only
+        return url.lower()
     host = (parts.hostname or "").lower().removeprefix("www.")
-    port = parts.port if _has_port(parts.netloc) else None
     if port is not None and str(port) != _DEFAULT_PORTS.get(parts.scheme.lower()):
         host += f":{port}"
     path = unquote(parts.path)
@@ -94,18 +97,10 @@ def url_key(url: str) -> str:
     return host + path + (f"?{parts.query}" if parts.query else "")
 
 
-def _has_port(netloc: str) -> bool:
-    try:
-        return ":" in netloc.rsplit("@", 1)[-1].rsplit("]", 1)[-1]
-    except ValueError:
-        return False
-
-
 def resolve_links(
     articles: t.Sequence[Article], config: Config, static_paths: t.Iterable[str] = ()
 ) -> tuple[list[Article], list[Problem]]:
-    """Return the articles with cross-article links rewritten, and the problems of
-    their ``related`` entries.
+    """Return the articles with cross-article links rewritten, and related-entry problems.
 
     A body link to a source file that does not exist is left as written: the link
     check of the rendered pages reports it with every other broken link, once.
@@ -132,8 +127,7 @@ def resolve_article(
     article: Article, index: LinkIndex,
     ids_of: t.Callable[[Article], frozenset[str]] | None = None,
 ) -> tuple[Article, list[Problem]]:
-    """Return ``article`` with body links and related entries resolved, and the problems
-    of the related entries.
+    """Return ``article`` with body links and related entries resolved, and their problems.
 
     ``ids_of`` returns the element ids of an article's body; given, it lets imported text
     keep anchors our heading ids spell differently (see :func:`repair_fragment`).
@@ -212,6 +206,13 @@ class _Missing:
 
 def resolve_href(href: str, article: Article, index: LinkIndex) -> str | _Missing | None:
     """Return the new href for a link in ``article``, None to keep it, or :class:`_Missing`."""
+    try:
+        return _resolve_href(href, article, index)
+    except ValueError:
+        return None  # not a parsable URL (a bad host or port): the link check judges it
+
+
+def _resolve_href(href: str, article: Article, index: LinkIndex) -> str | _Missing | None:
     if not href or href.startswith(("#", "?")):
         return None
     scheme = _SCHEME.match(href)

@@ -8,6 +8,7 @@ import pytest
 
 from site_builder import BuildError, build, load_config
 from site_builder.cli import main
+from site_builder.linkcheck import SiteFiles, scan_page
 
 from .conftest import copy_site, tree
 
@@ -177,3 +178,25 @@ def test_check_reports_orphans(tmp_path: Path, capsys: pytest.CaptureFixture[str
     err = capsys.readouterr().err
     assert "content/2023/2023-03-01-harbour-history.md: no listing page reaches this article" in err
     assert "content/2024/2024-05-20-ferry.md: no listing page" not in err  # first on the list
+
+
+def test_scan_page_judges_each_kind_of_link() -> None:
+    files = SiteFiles(frozenset({"index.html", "a/index.html", "a/pic.png", "b.html"}),
+                      "https://example.org/news/", "/news/")
+    text = ('<main id="top-of-page"><a href="#top-of-page">1</a><a href="#gone">2</a>'
+            '<a href="../a/">3</a><a href="/news/a">4</a><a href="pic.png#x">5</a>'
+            '<a href="/news/b.html#intro">6</a><a href="/elsewhere/">7</a>'
+            '<a href="https://example.org/news/missing/">8</a><a href="http://[::1/x">9</a>'
+            '<a href="https://other.example/">10</a><a href="mailto:a@b.c">11</a>'
+            '<img src="pic.png" srcset="pic.png 1x, big.png 2x" alt=""></main>')
+    scan = scan_page("a/index.html", "a/", text, files, keep_targets=True, keep_external=True)
+    assert scan.broken == (
+        ("#gone", "no element with id 'gone' on this page"),
+        ("/elsewhere/", "outside the site's base URL"),
+        ("https://example.org/news/missing/", ""),
+        ("big.png", ""),
+    )
+    assert scan.anchored == (("/news/b.html#intro", "b.html", "intro"),)
+    assert scan.external == ("http://[::1/x", "https://other.example/")
+    assert scan.checked == 11
+    assert scan.targets == ("a/index.html", "a/pic.png", "b.html")

@@ -180,3 +180,12 @@ def test_rewrite_changes_only_what_it_is_asked_to() -> None:
     page = '<a class="x" href="a.md">a</a> <img alt="" src=\'b.md\'> <a href=c>c</a>'
     changed = hrefs.rewrite(page, lambda href: href.replace(".md", "/") if ".md" in href else None)
     assert changed == '<a class="x" href="a/">a</a> <img alt="" src="b/"> <a href=c>c</a>'
+
+
+@pytest.mark.parametrize("href", ["http://[::1/x", "//[oops", "https://wire.example:port/x",
+                                  "http://wire.example:99999/"])
+def test_malformed_urls_are_left_alone(href: str) -> None:
+    story = make_article(src_path="content/2024/story.md", html=link(href),
+                         original_url="https://paper.example/en/2024/05/story")
+    assert resolve(story, WIRE)["content/2024/story.md"].html == link(href)
+    assert url_key(href)  # never raises
