@@ -43,20 +43,20 @@ class BuildResult:
 
 def build(
     config: Config, *, strict: bool = False, write: bool = True, external: bool = False,
-    orphans: bool = False, record_history: bool | None = None,
+    orphans: bool = False, record_history: bool = False,
 ) -> BuildResult:
     """Build the site of ``config``; raise :class:`BuildError` listing every problem.
 
     With ``write=False`` everything is loaded, validated, rendered and link-checked but
     nothing is written (``site-builder check``). ``external`` collects the external
     links, ``orphans`` looks for articles that listings or other articles do not reach.
-    The URL history is updated after a successful write unless ``record_history`` is
-    False; by default a build with drafts (a preview) leaves it alone.
+    With ``record_history`` (``site-builder build``) a successful write adds the pages
+    to the project's URL history, unless drafts are built: only publishing records
+    URLs, never a preview.
     """
     started = time.perf_counter()
     problems: list[Problem] = []
-    if record_history is None:
-        record_history = write and not config.drafts
+    record_history = record_history and write and not config.drafts
 
     sources, found = discover_sources(config)
     problems += found

@@ -139,7 +139,7 @@ def _build(args: argparse.Namespace) -> int:
         overrides["output_dir"] = str(output.resolve())
     config = load_config(project, **overrides)
     checking = args.command == "check"
-    result = build(config, strict=args.strict, write=not checking,
+    result = build(config, strict=args.strict, write=not checking, record_history=not checking,
                    external=checking and args.external, orphans=checking)
     for warning in result.warnings:
         print(warning, file=sys.stderr)

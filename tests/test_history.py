@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from site_builder import BuildError, build, load_config
+from site_builder.build import BuildResult
 from site_builder.cli import main
+from site_builder.config import Config
 from site_builder.history import HistoryEntry, format_history, parse_history
 
 from .conftest import copy_site
@@ -66,6 +68,11 @@ def follow(server: str, path: str) -> tuple[str, str]:
     return refresh.group(1), fetch(server + refresh.group(1))
 
 
+def publish(config: Config, **options: t.Any) -> BuildResult:
+    """Build as ``site-builder build`` does, recording the URL history."""
+    return build(config, record_history=True, **options)
+
+
 def set_slug(project: Path, src: str, slug: str) -> None:
     path = project / src
     text = re.sub(r"\nslug: .*", "", path.read_text())
@@ -75,9 +82,9 @@ def set_slug(project: Path, src: str, slug: str) -> None:
 def test_slug_change_redirects_over_http_and_survives_later_builds(tmp_path: Path) -> None:
     project = copy_site("links", tmp_path)
     config = load_config(project)
-    build(config)
+    publish(config)
     set_slug(project, BUDGET, "council-budget")
-    result = build(config)
+    result = publish(config)
     assert result.redirects == 3  # the slug change and the two aliases of the fixture
     with serve(config.output_path, "/news/") as server:
         target, text = follow(server, "/news/2024/05/10/budget/")
@@ -91,9 +98,9 @@ def test_slug_change_redirects_over_http_and_survives_later_builds(tmp_path: Pat
     nginx = (config.output_path / "nginx-redirects.conf").read_text()
     assert '"/news/2024/05/10/budget/" "/news/2024/05/10/council-budget/";\n' in nginx
 
-    build(config)  # an unchanged rebuild keeps the redirect
+    publish(config)  # an unchanged rebuild keeps the redirect
     set_slug(project, BUDGET, "budget-2024")  # a second change: both old URLs lead to the new
-    build(config)
+    publish(config)
     with serve(config.output_path, "/news/") as server:
         for old in ("/news/2024/05/10/budget/", "/news/2024/05/10/council-budget/"):
             assert follow(server, old)[0] == "/news/2024/05/10/budget-2024/"
@@ -104,9 +111,9 @@ def test_slug_change_redirects_over_http_and_survives_later_builds(tmp_path: Pat
 def test_permalink_change_redirects_every_article(tmp_path: Path) -> None:
     project = copy_site("links", tmp_path)
     config = load_config(project)
-    build(config)
+    publish(config)
     changed = load_config(project, permalink="/{year}/{slug}/")
-    result = build(changed)
+    result = publish(changed)
     assert result.redirects == 4 + 2
     assert (changed.output_path / "2024/05/20/ferry/index.html").read_text().count(
         'url=/news/2024/ferry/"') == 1
@@ -115,9 +122,9 @@ def test_permalink_change_redirects_every_article(tmp_path: Path) -> None:
 def test_renamed_imported_file_is_followed_by_its_original_url(tmp_path: Path) -> None:
     project = copy_site("links", tmp_path)
     config = load_config(project)
-    build(config)
+    publish(config)
     (project / FERRY).rename(project / "content/2024/2024-05-20-island-ferry.md")
-    result = build(config)
+    result = publish(config)
     assert result.warnings == ()
     page = (config.output_path / "2024/05/20/ferry/index.html").read_text()
     assert 'url=/news/2024/05/20/island-ferry/"' in page
@@ -126,7 +133,7 @@ def test_renamed_imported_file_is_followed_by_its_original_url(tmp_path: Path) -
 def test_aliases_make_redirect_pages(tmp_path: Path) -> None:
     project = copy_site("links", tmp_path)
     config = load_config(project)
-    build(config)
+    publish(config)
     for old in ("old/harbour-history/index.html", "2023/harbour-history.html"):
         page = (config.output_path / old).read_text()
         assert '<meta http-equiv="refresh" content="0; url=/news/2023/03/01/harbour-history/">' \
@@ -134,7 +141,7 @@ def test_aliases_make_redirect_pages(tmp_path: Path) -> None:
     # Dropping an alias later does not break it: the history remembers the URL.
     path = project / "content/2023/2023-03-01-harbour-history.md"
     path.write_text(re.sub(r"aliases:\n(  - .*\n)+", "", path.read_text()))
-    build(config)
+    publish(config)
     assert (config.output_path / "old/harbour-history/index.html").exists()
 
 
@@ -149,14 +156,14 @@ def test_bad_alias_is_located(tmp_path: Path, alias: str, message: str) -> None:
     path = project / BUDGET
     path.write_text(path.read_text().replace("\nsource:", f"\naliases: ['{alias}']\nsource:"))
     with pytest.raises(BuildError) as info:
-        build(load_config(project))
+        publish(load_config(project))
     assert str(info.value).startswith(f"{BUDGET}:4: {message}")
 
 
 def test_deleted_article_warns_and_fails_with_strict(tmp_path: Path) -> None:
     project = copy_site("links", tmp_path)
     config = load_config(project)
-    build(config)
+    publish(config)
     (project / BUDGET).unlink()
     for src in ("content/2024/2024-05-02-strike.md", FERRY):  # drop the links to it
         path = project / src
@@ -164,20 +171,20 @@ def test_deleted_article_warns_and_fails_with_strict(tmp_path: Path) -> None:
                         .replace("budget#numbers", "x").replace("wire.example/2024/05/budget",
                                                                 "elsewhere.example/budget"))
     with pytest.raises(BuildError) as info:
-        build(config, strict=True)
+        publish(config, strict=True)
     line = (project / "url-history.txt").read_text().splitlines().index(
         f"/2024/05/10/budget/\t{BUDGET}\thttps://wire.example/2024/05/budget") + 1
     expected = (f"url-history.txt:{line}: warning: /2024/05/10/budget/ is no longer published: its "
                 f"article {BUDGET} is gone. Restore it, add the URL to the 'aliases' of the "
                 "article that replaces it, or mark the line 'removed'")
     assert str(info.value) == expected
-    result = build(config)
+    result = publish(config)
     assert [str(p) for p in result.warnings] == [expected]
     assert not (config.output_path / "2024/05/10/budget").exists()
 
     history = project / "url-history.txt"
     history.write_text(history.read_text().replace(f"budget/\t{BUDGET}", "budget/\tremoved"))
-    assert build(config, strict=True).warnings == ()
+    assert publish(config, strict=True).warnings == ()
     assert "/2024/05/10/budget/\tremoved\thttps://" in history.read_text()
 
 
@@ -185,7 +192,7 @@ def test_listing_page_that_went_away_redirects_to_its_parent(tmp_path: Path) -> 
     project = copy_site("links", tmp_path)
     (project / "url-history.txt").write_text("/page/3/\t-\n")
     config = load_config(project)
-    build(config)
+    publish(config)
     page = (config.output_path / "page/3/index.html").read_text()
     assert '<meta http-equiv="refresh" content="0; url=/news/">' in page
 
@@ -195,9 +202,11 @@ def test_history_is_written_only_by_a_build(tmp_path: Path) -> None:
     history = project / "url-history.txt"
     assert main(["check", "--project", str(project)]) == 0
     assert not history.exists()
-    build(load_config(project, drafts=True))
+    assert main(["build", "--drafts", "--project", str(project)]) == 0
     assert not history.exists()  # a preview with drafts publishes nothing
     build(load_config(project))
+    assert not history.exists()  # nor does a build that does not ask to (the preview server)
+    assert main(["build", "--project", str(project)]) == 0
     lines = [line for line in history.read_text().splitlines() if not line.startswith("#")]
     assert lines == sorted(lines)
     assert lines[0] == "/\t-"
@@ -212,13 +221,13 @@ def test_history_is_written_only_by_a_build(tmp_path: Path) -> None:
 def test_failed_build_leaves_history_alone(tmp_path: Path) -> None:
     project = copy_site("links", tmp_path)
     config = load_config(project)
-    build(config)
+    publish(config)
     before = (project / "url-history.txt").read_bytes()
     set_slug(project, BUDGET, "council-budget")
     path = project / "content/2024/2024-05-02-strike.md"
     path.write_text(path.read_text() + "\n[x](nowhere/)\n")
     with pytest.raises(BuildError):
-        build(config)
+        publish(config)
     assert (project / "url-history.txt").read_bytes() == before
 
 
