@@ -22,6 +22,8 @@ _MARKUP = re.compile(rf"<!--.*?-->|<([a-zA-Z][a-zA-Z0-9-]*)({_ATTRS})\s*/?>", re
 _ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?")
 _RAW_TEXT_END = {"script": re.compile(r"</script\s*>", re.IGNORECASE),
                  "style": re.compile(r"</style\s*>", re.IGNORECASE)}
+# Most tags carry only class or style: one cheap search skips them.
+_MAYBE_WANTED = re.compile(r"href|src|id|name|poster", re.IGNORECASE)
 _SRCSET_SPLIT = re.compile(r",\s+|,(?=\S)")
 
 
@@ -71,7 +73,7 @@ def scan(text: str) -> tuple[list[str], set[str]]:
     ids: set[str] = set()
     for match in _tags(text):
         attrs = match.group(2)
-        if not attrs:
+        if not attrs or not _MAYBE_WANTED.search(attrs):
             continue
         is_anchor = match.group(1).lower() == "a"
         for attr in _ATTR.finditer(attrs):
