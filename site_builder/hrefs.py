@@ -14,8 +14,8 @@ import re
 import sys
 import typing as t
 
-LINK_ATTRS = frozenset({"href", "src", "srcset", "poster"})
-"""Attributes whose value is a URL the browser follows or loads."""
+LINK_ATTRS = frozenset({"href", "src", "srcset", "poster", "action"})
+"""Attributes whose value is a URL the browser follows, loads or submits a form to."""
 
 _ATTRS = r"(?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*"
 _MARKUP = re.compile(rf"<!--.*?-->|<([a-zA-Z][a-zA-Z0-9-]*)({_ATTRS})\s*/?>", re.DOTALL)
@@ -23,7 +23,7 @@ _ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))
 _RAW_TEXT_END = {"script": re.compile(r"</script\s*>", re.IGNORECASE),
                  "style": re.compile(r"</style\s*>", re.IGNORECASE)}
 # Most tags carry only class or style: one cheap search skips them.
-_MAYBE_WANTED = re.compile(r"href|src|id|name|poster", re.IGNORECASE)
+_MAYBE_WANTED = re.compile(r"href|src|id|name|poster|action", re.IGNORECASE)
 _SRCSET_SPLIT = re.compile(r",\s+|,(?=\S)")
 
 

@@ -170,9 +170,10 @@ def test_scan_finds_links_and_ids_only_inside_tags() -> None:
             '<script>var s = "<a href=\'in-script\'>";</script>'
             '<script src="app.js"></script>'
             "<img srcset=\"a.png 1x, b%2C.png 2x\" src='c.png' alt=\"&lt;x&gt;\">"
-            '<a name="old-anchor" href="d.html?a=1&amp;b=2">d</a><div name="not-an-id"></div>')
+            '<a name="old-anchor" href="d.html?a=1&amp;b=2">d</a><div name="not-an-id"></div>'
+            '<form action="/search/"><input name="q"></form>')
     refs, ids = hrefs.scan(page)
-    assert refs == ["app.js", "a.png", "b%2C.png", "c.png", "d.html?a=1&b=2"]
+    assert refs == ["app.js", "a.png", "b%2C.png", "c.png", "d.html?a=1&b=2", "/search/"]
     assert ids == {"p1", "old-anchor"}
 
 
