@@ -4,25 +4,39 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import time
 import typing as t
 from pathlib import Path
 
+from .body import Rendered, render_markdown
+from .cache import CacheCorrupt, OutputEntry, Parsed, Stamp, compress_body
 from .config import Config
-from .content import discover_sources, parse_article
+from .content import PARSE_CONFIG_KEYS, SourceFile, discover_sources, parse_article
 from .errors import BuildError, Problem, errors_in
-from .history import load_history, plan_redirects, redirect_routes, save_history, updated_history
-from .linkcheck import LinkReport, PageScan, check_links, scan_outputs, site_files
-from .links import resolve_links
-from .model import Article, Route, Site
-from .output import AfterWrite, WriteResult, write_output
+from .fingerprint import (
+    Digester,
+    Uncacheable,
+    code_digest,
+    digest_bytes,
+    module_digest,
+    route_fingerprint,
+    site_attributes_read,
+    tree_digest,
+)
+from .model import Article, Body, Route, Site
+from .output import Staging, list_files, same_bytes
+from .parallel import run_tasks
 from .render import make_environment, render_route
-from .routes import check_collisions, plan_routes, static_routes
-from .search import index_search
+from .routes import plan_routes
 from .site import build_site
+from .state import BuildState
 from .validate import validate_articles
 
 log = logging.getLogger(__name__)
+
+Progress = t.Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)`` while a long stage runs."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -36,125 +50,357 @@ class BuildResult:
     deleted: tuple[str, ...]
     warnings: tuple[Problem, ...]
     seconds: float
-    links: LinkReport | None = None
-    redirects: int = 0
-    """Old URLs that now lead elsewhere (URL history and aliases)."""
+    rendered: int = 0
+    """Routes rendered (the others were known unchanged from their fingerprints)."""
+    parsed: int = 0
+    """Source files parsed (the others came from the cache)."""
+    stages: tuple[tuple[str, float], ...] = ()
+    """Seconds spent in each stage, in order."""
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        """Return the output paths written or removed, sorted (for deploy tools)."""
+        return tuple(sorted(self.written + self.deleted))
 
 
 def build(
-    config: Config, *, strict: bool = False, write: bool = True, external: bool = False,
-    orphans: bool = False, record_history: bool = False,
+    config: Config,
+    *,
+    strict: bool = False,
+    write: bool = True,
+    state: BuildState | None = None,
+    clean: bool = False,
+    jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the site of ``config``; raise :class:`BuildError` listing every problem.
 
-    With ``write=False`` everything is loaded, validated, rendered and link-checked but
-    nothing is written (``site-builder check``). ``external`` collects the external
-    links, ``orphans`` looks for articles that listings or other articles do not reach.
-    With ``record_history`` (``site-builder build``) a successful write adds the pages
-    to the project's URL history, unless drafts are built: only publishing records
-    URLs, never a preview.
+    With ``write=False`` everything is loaded, validated and rendered but nothing is
+    written (``site-builder check``). ``state`` keeps the cache open between builds
+    (the preview server); without it the project's cache is opened and closed here.
+    ``clean`` ignores the cache and rewrites every output file. ``jobs`` is the number
+    of processes (default: every core, for builds big enough to gain from it).
     """
-    started = time.perf_counter()
-    problems: list[Problem] = []
-    record_history = record_history and write and not config.drafts
+    own_state = state is None
+    if state is None:
+        state = BuildState.open(config, clean=clean)
+    elif clean:
+        state.discard()
+    try:
+        try:
+            return _Build(config, state, strict, write, clean, jobs, progress).run()
+        except CacheCorrupt as exc:
+            # Found only now (a damaged entry read mid-build): the output is untouched,
+            # so drop the cache and build again from the sources alone.
+            log.warning("build cache unusable (%s); building without it", exc)
+            state.discard()
+            return _Build(config, state, strict, write, True, jobs, progress).run()
+    finally:
+        if own_state:
+            state.close()
 
-    sources, found = discover_sources(config)
-    problems += found
-    articles: list[Article] = []
-    for src in sources:
-        article, found = parse_article(src, config)
+
+class _Build:
+    """The stages of one build, sharing the state they need."""
+
+    def __init__(self, config: Config, state: BuildState, strict: bool, write: bool,
+                 clean: bool, jobs: int | None, progress: Progress | None) -> None:
+        self.config = config
+        self.state = state
+        self.strict = strict
+        self.write = write
+        self.clean = clean
+        self.jobs = jobs
+        self.progress = progress
+        self.started = time.perf_counter()
+        self.mark = self.started
+        self.stages: list[tuple[str, float]] = []
+        self.digester = Digester()
+
+    def run(self) -> BuildResult:
+        config = self.config
+        problems: list[Problem] = []
+        sources, found = discover_sources(config)
         problems += found
-        if article is not None and (config.drafts or not article.draft):
-            articles.append(article)
-    _log_time("parse", started)
-    # Cross-article checks need every article, so they run only after all are parsed.
-    problems += validate_articles(articles)
-    _fail_on_errors(problems, strict)
-    # Resolving links needs every article too; doing it while parsing would make the
-    # result depend on the order files are read in (pelican#2288).
-    articles, found = resolve_links(articles, config, [r.url for r in static_routes(config, set())])
-    problems += found
-    _log_time("resolve links", started)
-    history, found = load_history(config)
-    problems += found
+        articles, found, parsed = self.parse(sources)
+        problems += found
+        self.lap("parse")
+        # Cross-article checks need every article, so they run only after all are parsed.
+        problems += validate_articles(articles)
+        failing = errors_in(problems, strict=self.strict)
+        if failing:
+            raise BuildError(failing)
 
-    site = build_site(config, articles)
-    routes = plan_routes(site, config)
-    redirects, found = plan_redirects(history, site, routes, config)
-    problems += found
-    routes = [*routes, *redirect_routes(redirects)]
-    check_collisions(routes)
-    _log_time("plan", started)
+        site = build_site(config, articles)
+        routes = plan_routes(site, config)
+        self.lap("plan")
+        fingerprints = self.fingerprint(site, routes)
+        self.lap("fingerprint")
 
-    by_output = {route.output_path: route for route in routes}
-    scans: list[PageScan] = []
-    report: list[LinkReport] = []
+        out = _Output(self, site, routes, fingerprints)
+        written, unchanged, deleted, rendered = out.run()
+        self.lap("render and write")
+        return BuildResult(
+            pages=len(routes), written=written, unchanged=unchanged, deleted=deleted,
+            warnings=tuple(problems), seconds=time.perf_counter() - self.started,
+            rendered=rendered, parsed=parsed, stages=tuple(self.stages),
+        )
 
-    def check() -> None:
-        # Runs once the last page is rendered, which is before write_output swaps the
-        # new build in: broken links leave the previous output untouched.
-        _log_time("render and scan", started)
-        link_report, found = check_links(scans, by_output, site, config, orphans=orphans)
-        _log_time("check links", started)
-        report.append(link_report)
-        problems.extend(found)
-        _fail_on_errors(problems, strict)
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages.append((stage, now - self.mark))
+        log.debug("%s took %.3f s", stage, now - self.mark)
+        self.mark = now
 
-    files = _then(scan_outputs(_render(config, site, routes), by_output,
-                               site_files(routes, config), scans, external=external), check)
-    if write:
-        after_write = _search_indexer(config, problems) if config.search else None
-        result = write_output(config.output_path, files, after_write)
-        if record_history:
-            save_history(config, updated_history(history, routes))
+    # --- parse ------------------------------------------------------------------
+
+    def parse(self, sources: list[SourceFile]) -> tuple[list[Article], list[Problem], int]:
+        """Return the articles of ``sources``, parsing only files the cache does not know."""
+        config = self.config
+        cache = self.state.cache
+        settings = repr([getattr(config, key) for key in PARSE_CONFIG_KEYS])
+        base = digest_bytes(code_digest(python_only=True), settings)
+        entries: list[Parsed | None] = []
+        tasks: list[tuple[int, SourceFile, bytes, int]] = []
+        for index, src in enumerate(sources):
+            try:
+                data = src.abs_path.read_bytes()
+            except OSError:
+                data = b""  # parse_article reports the error with the path
+            key = digest_bytes(base, src.path, data)
+            entry = None if self.clean else self.state.memo_for(src.path, key)
+            entries.append(entry)
+            if entry is None:
+                tasks.append((index, src, key, len(data)))
+        # Longest files first, so no worker is left with a long changelog at the end.
+        tasks.sort(key=lambda task: -task[3])
+        payload = _ParseWork(config, cache, module_digest(render_markdown.__module__))
+        with cache.transaction():
+            for done, (index, entry, md, html) in enumerate(run_tasks(
+                    _parse_one, payload, tasks, self.jobs,
+                    chunksize=max(1, min(16, len(tasks) // 256))), 1):
+                if html is not None:
+                    cache.store_body(html[0], html[1])
+                if md is not None:
+                    cache.store_markdown(*md)
+                self.state.remember(sources[index].path, entry)
+                entries[index] = entry
+                if self.progress:
+                    self.progress("parse", done, len(tasks))
+            gone = self.state.known_sources() - {src.path for src in sources}
+            if gone:
+                self.state.forget(gone)
+            if tasks or gone:
+                cache.collect_garbage()
+        articles: list[Article] = []
+        problems: list[Problem] = []
+        for entry in entries:
+            assert entry is not None
+            problems += entry.problems
+            article = entry.article
+            if article is not None and (config.drafts or not article.draft):
+                articles.append(article)
+                if entry.token is not None:
+                    self.digester.seed(article, entry.token)
+        return articles, problems, len(tasks)
+
+    # --- fingerprints -------------------------------------------------------------
+
+    def fingerprint(self, site: Site, routes: t.Sequence[Route]) -> list[bytes | None]:
+        """Return each route's fingerprint (None: always render it)."""
+        if self.clean or not self.write:
+            return [None] * len(routes)
+        config = self.config
+        digester = self.digester
+        env = make_environment(config)
+        base = digest_bytes(code_digest(), tree_digest(config.templates_path),
+                            digester.digest(config))
+        used = site_attributes_read(env)
+        try:
+            if used is None:
+                site_part = digester.digest(site)
+            else:
+                site_part = digest_bytes(*(
+                    part for name in sorted(used)
+                    for part in (name.encode(), digester.digest(getattr(site, name, None)))
+                ))
+        except Uncacheable:  # an unknown value in what templates read: render everything
+            return [None] * len(routes)
+        return [
+            route_fingerprint(digester, route, base, site_part)
+            if route.template is not None else None
+            for route in routes
+        ]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _ParseWork:
+    """What parse workers need: settings, the cache to read memoised Markdown from."""
+
+    config: Config
+    cache: t.Any
+    markdown_base: bytes
+
+
+def _parse_one(
+    work: _ParseWork, task: tuple[int, SourceFile, bytes, int]
+) -> tuple[int, Parsed, tuple[bytes, str, str] | None, tuple[str, bytes] | None]:
+    """Parse one file with memoised Markdown; return what the build must store."""
+    index, src, key, _ = task
+    cache = work.cache
+    used: list[tuple[bytes, str, str, bool]] = []
+
+    def render(text: str) -> Rendered:
+        md_key = digest_bytes(work.markdown_base, text)
+        known = cache.get_markdown(md_key)
+        if known is not None:
+            digest, summary = known
+            used.append((md_key, digest, summary, False))
+            return Rendered(html=cache.load_body(digest), summary=summary)
+        rendered = render_markdown(text)
+        body = Body(rendered.html)
+        used.append((md_key, body.digest, rendered.summary, True))
+        return rendered
+
+    article, problems = parse_article(src, work.config, render)
+    md_key = used[-1][0] if used else None
+    md = (used[-1][0], used[-1][1], used[-1][2]) if used and used[-1][3] else None
+    html = None
+    if article is not None:
+        body = article.body
+        if not cache.has_body(body.digest):
+            html = (body.digest, compress_body(body.html))
+        article = dataclasses.replace(article, body=Body.stored(body.digest, cache))
+    token = Digester().token(article) if article is not None else None
+    return index, Parsed(key, article, tuple(problems), md_key, token), md, html
+
+
+class _Output:
+    """Render the routes whose inputs changed and assemble the new output folder."""
+
+    def __init__(self, build: _Build, site: Site, routes: t.Sequence[Route],
+                 fingerprints: t.Sequence[bytes | None]) -> None:
+        self.build = build
+        self.site = site
+        self.routes = routes
+        self.fingerprints = fingerprints
+        self.out_dir = build.config.output_path
+
+    def run(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], int]:
+        build = self.build
+        if not build.write:
+            for _ in run_tasks(_render_one, self._work(None, {}), range(len(self.routes)),
+                               build.jobs):
+                pass
+            return tuple(sorted(r.output_path for r in self.routes)), (), (), len(self.routes)
+
+        manifest = {} if build.clean else build.state.manifest(self.out_dir)
+        redo: list[int] = []
+        unchanged: list[str] = []
+        for index, route in enumerate(self.routes):
+            entry = manifest.get(route.output_path)
+            fp = self.fingerprints[index]
+            if (fp is not None and entry is not None and entry.fingerprint == fp
+                    and Stamp.of(self.out_dir / route.output_path) == entry.stamp):
+                unchanged.append(route.output_path)
+            else:
+                redo.append(index)
+        produced = {route.output_path for route in self.routes}
+        # Files of earlier builds no longer produced; without a manifest (no cache yet)
+        # everything else in the folder counts, as a clean build would not have it.
+        previous = manifest.keys() if manifest else list_files(self.out_dir)
+        deleted = tuple(sorted(p for p in previous if p not in produced))
+        if not redo and not deleted:
+            return (), tuple(sorted(unchanged)), (), 0
+
+        whole = build.clean or not self.out_dir.exists()
+        staging = Staging(self.out_dir)
+        staging.begin()
+        changed: dict[str, OutputEntry] = {}
+        written: list[str] = []
+        try:
+            work = self._work(staging, manifest)
+            # The sitemap, feeds and large listings are slow: start them first.
+            redo.sort(key=lambda i: -_weight(self.routes[i]))
+            for done, (index, digest, stamp, was_written) in enumerate(
+                    run_tasks(_render_one, work, redo, build.jobs,
+                              chunksize=max(1, min(16, len(redo) // 256))), 1):
+                path = self.routes[index].output_path
+                assert stamp is not None
+                changed[path] = OutputEntry(digest, self.fingerprints[index], stamp)
+                (written if was_written else unchanged).append(path)
+                if build.progress:
+                    build.progress("render", done, len(redo))
+            staging.commit(deleted, whole=whole)
+        except BaseException:
+            staging.abort()
+            raise
+        for path in deleted:
+            manifest.pop(path, None)
+        manifest.update(changed)
+        build.state.manifests[self.out_dir] = manifest
+        with build.state.cache.transaction():
+            if build.clean:
+                build.state.cache.clear_manifest(self.out_dir)
+            build.state.cache.update_manifest(self.out_dir, changed, deleted)
+        return tuple(sorted(written)), tuple(sorted(unchanged)), deleted, len(redo)
+
+    def _work(self, staging: Staging | None, manifest: t.Mapping[str, OutputEntry]) -> _RenderWork:
+        return _RenderWork(self.build.config, self.site, self.routes, staging, manifest,
+                           self.build.clean)
+
+
+def _weight(route: Route) -> int:
+    size = 0
+    for value in route.context.values():
+        if isinstance(value, tuple):
+            size += len(value)
+    return size
+
+
+class _RenderWork:
+    """What render workers share; each process makes its own Jinja environment."""
+
+    def __init__(self, config: Config, site: Site, routes: t.Sequence[Route],
+                 staging: Staging | None, manifest: t.Mapping[str, OutputEntry],
+                 clean: bool) -> None:
+        self.config = config
+        self.site = site
+        self.routes = routes
+        self.staging = staging
+        self.manifest = manifest
+        self.clean = clean
+        self._env: t.Any = None
+        self._pid = 0
+
+    @property
+    def env(self) -> t.Any:
+        if self._env is None or self._pid != os.getpid():
+            self._env, self._pid = make_environment(self.config), os.getpid()
+        return self._env
+
+
+def _render_one(work: _RenderWork, index: int) -> tuple[int, bytes, Stamp | None, bool]:
+    """Render route ``index`` into the staging folder; report whether bytes changed."""
+    route = work.routes[index]
+    if route.source_file is not None:
+        data = Path(route.source_file).read_bytes()
     else:
-        outputs = [path for path, _ in files]
-        result = WriteResult(tuple(sorted(outputs)), (), ())
-    _log_time("write", started)
-
-    return BuildResult(
-        pages=len(routes), written=result.written, unchanged=result.unchanged,
-        deleted=result.deleted, warnings=tuple(problems),
-        seconds=time.perf_counter() - started, links=report[0], redirects=len(redirects),
-    )
-
-
-def _then(
-    files: t.Iterable[tuple[str, bytes | Path]], finish: t.Callable[[], None]
-) -> t.Iterator[tuple[str, bytes | Path]]:
-    """Yield ``files``, then call ``finish``, whose exception reaches the consumer."""
-    yield from files
-    finish()
-
-
-def _render(
-    config: Config, site: Site, routes: t.Sequence[Route]
-) -> t.Iterator[tuple[str, bytes | Path]]:
-    env = make_environment(config)
-    for route in routes:
-        if route.source_file is not None:
-            yield route.output_path, Path(route.source_file)
+        data = render_route(work.env, route, work.site)
+    digest = digest_bytes(data)
+    staging = work.staging
+    if staging is None:
+        return index, digest, None, True
+    path = route.output_path
+    current = staging.out_dir / path
+    if not work.clean:
+        entry = work.manifest.get(path)
+        stamp = Stamp.of(current)
+        if entry is not None:
+            same = entry.digest == digest and stamp == entry.stamp
         else:
-            yield route.output_path, render_route(env, route, site)
-
-
-def _search_indexer(config: Config, problems: list[Problem]) -> AfterWrite:
-    """Return the step that indexes the staged pages; its warnings go to ``problems``."""
-
-    def index(staging: Path, result: WriteResult) -> WriteResult:
-        html_changed = any(p.endswith(".html") for p in result.written + result.deleted)
-        written, unchanged, found = index_search(staging, config.output_path, html_changed)
-        problems.extend(found)
-        return WriteResult(tuple(written), tuple(unchanged), ())
-
-    return index
-
-
-def _fail_on_errors(problems: list[Problem], strict: bool) -> None:
-    failing = errors_in(problems, strict=strict)
-    if failing:
-        raise BuildError(failing)
-
-
-def _log_time(stage: str, started: float) -> None:
-    log.debug("%s done at %.3f s", stage, time.perf_counter() - started)
+            # No record (first build with this cache): compare with the file itself.
+            same = same_bytes(current, data)
+        if same and stamp is not None:
+            return index, digest, stamp, False
+    return index, digest, staging.write(path, data), True

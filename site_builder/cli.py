@@ -13,6 +13,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 import typing as t
 import webbrowser
 from pathlib import Path
@@ -47,6 +48,10 @@ def make_parser() -> argparse.ArgumentParser:
                                     description="Build the project into its output folder.")
     build_cmd.add_argument("--output", type=Path, metavar="DIR",
                            help="output folder (default: output_dir from config.toml)")
+    build_cmd.add_argument("--clean", action="store_true",
+                           help="ignore the build cache and rewrite every output file")
+    build_cmd.add_argument("--changes", type=Path, metavar="FILE",
+                           help="write the output paths written or removed, one per line")
     _add_build_flags(build_cmd)
 
     check_cmd = commands.add_parser(
@@ -97,6 +102,16 @@ def _add_build_flags(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--drafts", action="store_true", default=None,
                      help="include articles marked draft: true")
     cmd.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    cmd.add_argument("--jobs", type=_positive, metavar="N",
+                     help="processes to use (default: every core, for large builds)")
+    cmd.add_argument("--verbose", action="store_true", help="print the time of each stage")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def main(argv: t.Sequence[str] | None = None) -> int:
@@ -139,12 +154,30 @@ def _build(args: argparse.Namespace) -> int:
         overrides["output_dir"] = str(output.resolve())
     config = load_config(project, **overrides)
     checking = args.command == "check"
-    result = build(config, strict=args.strict, write=not checking, record_history=not checking,
-                   external=checking and args.external, orphans=checking)
+    progress = _Progress(sys.stderr)
+    try:
+        result = build(config, strict=args.strict, write=not checking,
+                       record_history=not checking, external=checking and args.external,
+                       orphans=checking, clean=getattr(args, "clean", False), jobs=args.jobs,
+                       progress=progress)
+    finally:
+        progress.close()
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     if checking and result.links is not None:
         _print_link_report(result.links, args.external, args.orphans)
+    changes: Path | None = getattr(args, "changes", None)
+    if changes is not None:
+        try:
+            changes.write_text("".join(f"{path}\n" for path in result.changed), "utf-8")
+        except OSError as exc:
+            print(f"{changes}: cannot write: {exc.strerror}", file=sys.stderr)
+            return EXIT_PROBLEMS
+    if args.verbose:
+        for stage, seconds in result.stages:
+            print(f"  {stage:<18} {seconds:8.3f} s")
+        print(f"  {'parsed':<18} {result.parsed:8d} files")
+        print(f"  {'rendered':<18} {result.rendered:8d} pages")
     print(_summary(args.command, result))
     return EXIT_OK
 
@@ -164,6 +197,56 @@ def _print_link_report(report: LinkReport, external: bool, orphans: bool) -> Non
         count = len(report.unlinked)
         print(f"info: {count} article{'s are' if count != 1 else ' is'} not linked from any "
               f"other article{hint}.")
+
+
+class _Progress:
+    """A progress bar on a terminal; a line per finished stage otherwise.
+
+    Short stages show nothing: the bar appears only after a stage has run a while.
+    """
+
+    DELAY = 1.0
+    """Seconds a stage runs before it is shown."""
+
+    def __init__(self, stream: t.TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.stage = ""
+        self.started = 0.0
+        self.shown = 0.0
+        self.total = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage != self.stage:
+            self.close()
+            self.stage, self.started, self.shown, self.total = stage, now, 0.0, total
+        if now - self.started < self.DELAY:
+            return
+        if self.tty and (now - self.shown >= 0.1 or done == total):
+            width = 30
+            filled = width * done // max(total, 1)
+            self.stream.write(f"\r{stage:<7} [{'#' * filled}{'.' * (width - filled)}] "
+                              f"{done}/{total}")
+            self.stream.flush()
+            self.shown = now
+        elif not self.tty and (self.shown == 0.0 or now - self.shown >= 10.0):
+            self.stream.write(f"{stage}: {done}/{total}\n")
+            self.stream.flush()
+            self.shown = now
+        if done == total:
+            self.close()
+
+    def close(self) -> None:
+        """End the current stage's line."""
+        if self.stage and self.shown:
+            if self.tty:
+                self.stream.write("\n")
+            else:
+                self.stream.write(f"{self.stage}: done in "
+                                  f"{time.monotonic() - self.started:.1f} s\n")
+            self.stream.flush()
+        self.stage, self.shown = "", 0.0
 
 
 def _summary(command: str, result: BuildResult) -> str:

@@ -17,10 +17,10 @@ from pathlib import Path
 import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
-from .body import render_markdown
+from .body import Rendered, render_markdown
 from .config import Config
 from .errors import Problem
-from .model import Article, Image, Related
+from .model import Article, Body, Image, Related
 from .urls import expand_permalink, is_valid_slug, slug_from_filename, slugify
 
 SUFFIXES = (".md", ".markdown")
@@ -133,15 +133,25 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-def parse_article(src: SourceFile, config: Config) -> tuple[Article | None, list[Problem]]:
+RenderBody = t.Callable[[str], Rendered]
+"""Markdown to HTML; the build passes a memoised :func:`render_markdown`."""
+PARSE_CONFIG_KEYS = ("timezone", "permalink", "language")
+"""The config values parsing reads; the build's parse memo is keyed by them."""
+
+
+def parse_article(
+    src: SourceFile, config: Config, render: RenderBody = render_markdown
+) -> tuple[Article | None, list[Problem]]:
     """Parse one source file; return the article (None if unusable) and its problems."""
     text, problems = read_source(src)
     if text is None:
         return None, problems
-    return parse_text(text, src.path, config)
+    return parse_text(text, src.path, config, render)
 
 
-def parse_text(text: str, path: str, config: Config) -> tuple[Article | None, list[Problem]]:
+def parse_text(
+    text: str, path: str, config: Config, render: RenderBody = render_markdown
+) -> tuple[Article | None, list[Problem]]:
     """Parse article ``text`` read from ``path`` (used in messages and for the default slug)."""
     text = clean_text(text)
     if not text.strip():
@@ -151,7 +161,7 @@ def parse_text(text: str, path: str, config: Config) -> tuple[Article | None, li
         return None, [split]
     meta, key_lines, body, body_line = split
     fields = _Fields(path, key_lines)
-    article = fields.article(meta, body, body_line, config)
+    article = fields.article(meta, body, body_line, config, render)
     return (None if fields.problems else article), fields.problems
 
 
@@ -242,7 +252,8 @@ class _Fields:
         self.problems.append(Problem(self.path, line or (1 if key is None else 1), message))
 
     def article(
-        self, meta: t.Mapping[str, object], body: str, body_line: int, config: Config
+        self, meta: t.Mapping[str, object], body: str, body_line: int, config: Config,
+        render: RenderBody,
     ) -> Article | None:
         tz = config.tzinfo
         title = self.text(meta, "title", required=True)
@@ -266,12 +277,13 @@ class _Fields:
         slug = self.slug(meta, title)
         if self.problems or title is None or date is None or slug is None:
             return None
-        rendered = render_markdown(body)
+        rendered = render(body)
         url = expand_permalink(config.permalink, date=date, slug=slug,
                                lang=lang or config.language)
         extra = {k: v for k, v in meta.items() if k not in SCHEMA_KEYS}
         return Article(
-            src_path=self.path, title=title, date=date, slug=slug, url=url, html=rendered.html,
+            src_path=self.path, title=title, date=date, slug=slug, url=url,
+            body=Body(rendered.html),
             summary=summary if summary is not None else rendered.summary, updated=updated,
             authors=authors, source=source, tags=tags, image=image, original_url=original_url,
             related=related, lang=lang, draft=draft, aliases=aliases, extra=extra,

@@ -4,7 +4,71 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import typing as t
+
+
+class BodySource(t.Protocol):
+    """Where stored article bodies are read back from (the build cache)."""
+
+    def load_body(self, digest: str) -> str:
+        """Return the HTML whose digest is ``digest``."""
+        ...
+
+
+def html_digest(html: str) -> str:
+    """Return the content digest that names an article body."""
+    return hashlib.blake2b(html.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class Body:
+    """An article's rendered HTML, held in memory or read from the cache when needed.
+
+    Keeping bodies out of memory is what bounds a large build's footprint: only the
+    pages being rendered load theirs. Two bodies are equal when their digests are.
+    """
+
+    __slots__ = ("_html", "_source", "digest")
+
+    def __init__(self, html: str | None, digest: str | None = None,
+                 source: BodySource | None = None) -> None:
+        if html is None and (digest is None or source is None):
+            raise ValueError("a stored body needs its digest and source")
+        self._html = html
+        self._source = source
+        self.digest: str = digest if digest is not None else html_digest(t.cast(str, html))
+
+    @classmethod
+    def stored(cls, digest: str, source: BodySource) -> Body:
+        """Return a body that is read from ``source`` each time it is used."""
+        return cls(None, digest, source)
+
+    @property
+    def html(self) -> str:
+        """Return the HTML, reading it from the cache if it is not held."""
+        if self._html is not None:
+            return self._html
+        return t.cast(BodySource, self._source).load_body(self.digest)
+
+    @property
+    def is_stored(self) -> bool:
+        """Return whether the HTML lives in the cache rather than in memory."""
+        return self._html is None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Body) and other.digest == self.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    def __repr__(self) -> str:
+        return f"Body({self.digest})"
+
+    def __getstate__(self) -> tuple[str | None, str, BodySource | None]:
+        return (self._html, self.digest, self._source)
+
+    def __setstate__(self, state: tuple[str | None, str, BodySource | None]) -> None:
+        self._html, self.digest, self._source = state
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -40,8 +104,8 @@ class Article:
     slug: str
     url: str
     """Site path of the article page, relative to the base URL (``2018/08/22/x/``)."""
-    html: str
-    """The body rendered to HTML."""
+    body: Body
+    """The body rendered to HTML (read it as ``html``)."""
     summary: str
     """Plain-text summary: the front matter's, else the body's first paragraph."""
     updated: dt.datetime | None = None
@@ -63,6 +127,11 @@ class Article:
     """Line of the source file where the Markdown body starts."""
     link_origins: t.Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Each href the link resolver rewrote, mapped to the target as the source wrote it."""
+
+    @property
+    def html(self) -> str:
+        """Return the body rendered to HTML."""
+        return self.body.html
 
     @property
     def byline(self) -> tuple[str, ...]:

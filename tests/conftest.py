@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.config import Config
-from site_builder.model import Article
+from site_builder.model import Article, Body
 
 TESTS = Path(__file__).parent
 SITES = TESTS / "sites"
@@ -73,6 +73,7 @@ def make_article(**overrides: t.Any) -> Article:
         "summary": "Body.",
     }
     values.update(overrides)
+    values["body"] = Body(values.pop("html"))
     return Article(**values)
 
 

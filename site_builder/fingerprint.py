@@ -1,0 +1,244 @@
+"""Content digests of everything a page is made from, to skip re-rendering unchanged pages.
+
+A route's fingerprint covers its template name, the template tree, the code, the config,
+a canonical digest of every value in its context and of the route itself, and the parts
+of ``site`` the templates read. The digest is generic: any frozen dataclass, tuple,
+mapping or plain value is walked, so new route kinds need no code here; a value of
+any other type makes the route un-cacheable (always rendered) rather than wrongly cached.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import importlib.metadata
+import os
+import typing as t
+from pathlib import Path, PurePath
+
+import jinja2
+import jinja2.nodes
+
+from .model import Body, Route
+
+DIGEST_SIZE = 16
+
+
+class Uncacheable(Exception):
+    """Raised for a value whose digest cannot be computed reliably."""
+
+
+def new_hash() -> hashlib.blake2b:
+    """Return the hash used for every digest in the cache."""
+    return hashlib.blake2b(digest_size=DIGEST_SIZE)
+
+
+def digest_bytes(*parts: bytes | str) -> bytes:
+    """Return the digest of ``parts``, each length-prefixed so boundaries count."""
+    h = new_hash()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.digest()
+
+
+@functools.cache
+def code_digest(*, python_only: bool = False) -> bytes:
+    """Return a digest of this package's files and the libraries it renders with.
+
+    A development checkout changes code without changing the version number, so the
+    cache is keyed by the code itself; an upgrade therefore starts from a cold cache.
+    """
+    root = Path(__file__).parent
+    h = new_hash()
+    for name in ("markdown", "jinja2", "PyYAML", "python-frontmatter", "anyascii", "nh3"):
+        try:
+            h.update(f"{name}={importlib.metadata.version(name)};".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{name}=-;".encode())
+    for path in _files_under(root):
+        if path.suffix == ".pyc" or (python_only and path.suffix != ".py"):
+            continue
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(path.read_bytes())
+    return h.digest()
+
+
+@functools.cache
+def module_digest(name: str) -> bytes:
+    """Return a digest of module ``name`` and every package module it uses, transitively.
+
+    The Markdown memo is keyed by this for the module that renders Markdown, so an
+    edit elsewhere in the code keeps it, and an edit to anything it calls drops it.
+    """
+    import sys
+
+    package = __name__.rpartition(".")[0]
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen or current not in sys.modules:
+            continue
+        seen.add(current)
+        for value in vars(sys.modules[current]).values():
+            used = value.__name__ if isinstance(value, type(sys)) else getattr(
+                value, "__module__", None)
+            if isinstance(used, str) and used.startswith(package + "."):
+                todo.append(used)
+    h = new_hash()
+    for module in sorted(seen):
+        h.update(module.encode() + b"\0")
+        h.update(Path(t.cast(str, sys.modules[module].__file__)).read_bytes())
+    for lib in ("markdown",):
+        h.update(f"{lib}={importlib.metadata.version(lib)};".encode())
+    return h.digest()
+
+
+def tree_digest(root: Path) -> bytes:
+    """Return a digest of the names and bytes of every file under ``root``."""
+    h = new_hash()
+    for path in _files_under(root):
+        h.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
+        data = path.read_bytes()
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.digest()
+
+
+def _files_under(root: Path) -> list[Path]:
+    found: list[Path] = []
+    if not root.is_dir():
+        return found
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        found.extend(Path(folder) / name for name in sorted(names))
+    return found
+
+
+_PLAIN = (type(None), bool, int, float, str, bytes)
+
+
+class Digester:
+    """Canonical digests of template values, each object digested once per build.
+
+    A composite value is digested as the text of its parts: plain values by their
+    ``repr`` (which escapes separators), others by their own digest. Objects are
+    memoised by identity; the memo keeps a reference to each so an identity is never
+    reused by another object while the digester lives.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[object, str]] = {}
+        self._active: set[int] = set()
+        self._fields: dict[type, tuple[str, ...]] = {}
+
+    def digest(self, value: object) -> bytes:
+        """Return the digest of ``value``; raise :class:`Uncacheable` for unknown types."""
+        return bytes.fromhex(self._token(value))
+
+    def token(self, value: object) -> str:
+        """Return the digest of ``value`` as text (what :meth:`seed` takes)."""
+        return self._token(value)
+
+    def seed(self, value: object, token: str) -> None:
+        """Record a digest computed earlier (an article's, kept in the parse memo)."""
+        self._memo[id(value)] = (value, token)
+
+    def _token(self, value: object) -> str:
+        if type(value) in _PLAIN:
+            return repr(value)
+        key = id(value)
+        known = self._memo.get(key)
+        if known is not None:
+            return known[1]
+        if key in self._active:
+            raise Uncacheable(f"cycle through {type(value).__name__}")
+        self._active.add(key)
+        try:
+            parts = self._parts(value)
+        finally:
+            self._active.discard(key)
+        h = new_hash()
+        h.update("\0".join(parts).encode("utf-8", "surrogatepass"))
+        token = h.hexdigest()
+        self._memo[key] = (value, token)
+        return token
+
+    def _parts(self, value: object) -> list[str]:
+        kind = type(value)
+        name = kind.__qualname__
+        if kind in _PLAIN:
+            return [name, repr(value)]
+        if isinstance(value, Body):
+            return ["Body", value.digest]
+        if isinstance(value, dt.datetime | dt.date | dt.time):
+            return [name, value.isoformat(), repr(getattr(value, "tzinfo", None))]
+        if isinstance(value, dt.tzinfo | dt.timedelta):
+            return [name, repr(value)]
+        if isinstance(value, PurePath):
+            return [name, repr(str(value))]
+        if isinstance(value, tuple | list):
+            return [name, *(repr(v) if type(v) in _PLAIN else self._token(v) for v in value)]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            names = self._fields.get(kind)
+            if names is None:
+                names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(value))
+            parts = [name]
+            for field in names:
+                item = getattr(value, field)
+                parts.append(field)
+                parts.append(repr(item) if type(item) in _PLAIN else self._token(item))
+            return parts
+        if isinstance(value, t.Mapping):
+            # Insertion order is kept: templates iterate mappings in that order.
+            parts = [name]
+            for k, v in value.items():
+                parts.append(repr(k) if type(k) in _PLAIN else self._token(k))
+                parts.append(repr(v) if type(v) in _PLAIN else self._token(v))
+            return parts
+        if isinstance(value, frozenset | set):
+            return [name, *sorted(self._token(item) for item in value)]
+        raise Uncacheable(f"no digest for values of type {name}")
+
+
+def site_attributes_read(env: jinja2.Environment) -> frozenset[str] | None:
+    """Return the attributes of ``site`` the template tree reads, or None for all of it.
+
+    A page that lists ``site.articles`` depends on every article, so those values
+    enter every route's fingerprint; templates that pass ``site`` on whole (to a macro,
+    a filter, ``site[...]``) make the whole site part of every fingerprint.
+    """
+    names: set[str] = set()
+    for template in env.list_templates():
+        try:
+            source = env.loader.get_source(env, template)[0] if env.loader else ""
+            tree = env.parse(source)
+        except jinja2.TemplateError:
+            return None
+        attrs = {id(node.node): node.attr for node in tree.find_all(jinja2.nodes.Getattr)}
+        for node in tree.find_all(jinja2.nodes.Name):
+            if node.name != "site":
+                continue
+            attr = attrs.get(id(node))
+            if attr is None:
+                return None
+            names.add(attr)
+    return frozenset(names)
+
+
+def route_fingerprint(
+    digester: Digester, route: Route, base: bytes, site_part: bytes
+) -> bytes | None:
+    """Return the fingerprint of ``route``, or None when it cannot be cached.
+
+    ``base`` covers code, templates and config; ``site_part`` the parts of ``site``
+    the templates read.
+    """
+    try:
+        return digest_bytes(base, site_part, digester.digest(route))
+    except Uncacheable:
+        return None

@@ -1,0 +1,91 @@
+"""Run build work on all cores with a pool of forked worker processes.
+
+Workers are forked after the site is planned, so they inherit the articles, routes and
+settings (the payload) instead of receiving them through pipes; each task is then
+only an index. Results come back in completion order, tagged by the caller, and the
+caller puts them in a fixed order, so parallel output equals serial output.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import typing as t
+
+from .errors import BuildError, Problem
+
+P = t.TypeVar("P")
+T = t.TypeVar("T")
+R = t.TypeVar("R")
+
+MIN_PARALLEL = 64
+"""Fewer tasks than this run in the build's own process when the job count is automatic:
+forking workers and loading templates in each costs more than it saves."""
+
+# Set in the parent just before forking, read by the workers; the only way to hand a
+# forked child its inputs without pickling them.
+_WORK: tuple[t.Callable[[t.Any, t.Any], t.Any], t.Any] | None = None
+
+
+def default_jobs() -> int:
+    """Return the number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    """Return whether worker processes can inherit the build's memory."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def run_tasks(
+    worker: t.Callable[[P, T], R],
+    payload: P,
+    tasks: t.Sequence[T],
+    jobs: int | None,
+    *,
+    chunksize: int = 1,
+) -> t.Iterator[R]:
+    """Yield ``worker(payload, task)`` for every task, in any order.
+
+    ``jobs`` None means every core, used only for at least :data:`MIN_PARALLEL` tasks;
+    an explicit count above 1 always uses workers. A :class:`BuildError` raised by
+    a worker is raised again here with its problems.
+    """
+    count = default_jobs() if jobs is None else jobs
+    if jobs is None and len(tasks) < MIN_PARALLEL:
+        count = 1
+    count = min(count, len(tasks))
+    if count <= 1 or not can_fork():
+        for task in tasks:
+            yield worker(payload, task)
+        return
+    global _WORK
+    _WORK = (worker, payload)
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(count) as pool:
+            for outcome in pool.imap_unordered(_run_one, tasks, chunksize):
+                if isinstance(outcome, _Failed):
+                    raise BuildError(outcome.problems)
+                yield t.cast(R, outcome)
+    finally:
+        _WORK = None
+
+
+class _Failed:
+    """A worker's :class:`BuildError`, carried back as plain problems."""
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        self.problems = problems
+
+
+def _run_one(task: object) -> object:
+    assert _WORK is not None
+    worker, payload = _WORK
+    try:
+        return worker(payload, task)
+    except BuildError as exc:
+        return _Failed(exc.problems)
