@@ -27,7 +27,7 @@ import typing as t
 import zlib
 from pathlib import Path
 
-from .errors import Problem
+from .errors import BuildError, Problem
 from .model import Article
 
 log = logging.getLogger(__name__)
@@ -334,13 +334,21 @@ def open_cache(project_dir: Path, *, fresh: bool = False) -> Cache:
         return _open(folder)
     except (CacheCorrupt, sqlite3.Error, OSError) as exc:
         log.warning("discarding unusable build cache %s: %s", folder, exc)
+    try:
         discard_cache(project_dir)
         return _open(folder)
+    except (CacheCorrupt, sqlite3.Error, OSError) as exc:
+        raise BuildError([Problem(CACHE_DIR, None, f"cannot create the build cache: {exc}")]) \
+            from exc
 
 
 def discard_cache(project_dir: Path) -> None:
-    """Delete the project's cache folder."""
-    shutil.rmtree(cache_path(project_dir), ignore_errors=True)
+    """Delete the project's cache folder (or whatever stands in its place)."""
+    path = cache_path(project_dir)
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink()
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _open(folder: Path) -> Cache:

@@ -80,3 +80,32 @@ def test_debug_shows_traceback(tmp_path: Path) -> None:
                              "--project", str(project)], capture_output=True, text=True)
     assert result.returncode == 1
     assert "Traceback" in result.stderr
+
+
+def test_changes_file_lists_written_and_removed_paths(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_site("basic", tmp_path)
+    changes = tmp_path / "changes.txt"
+    assert main(["build", "--project", str(project), "--changes", str(changes)]) == 0
+    assert len(changes.read_text().splitlines()) == 19
+    (project / "content" / "2024" / "07" / "2024-07-20-emoji.md").unlink()
+    assert main(["build", "--project", str(project), "--changes", str(changes),
+                 "--verbose"]) == 0
+    listed = changes.read_text().splitlines()
+    assert "2024/07/20/emoji/index.html" in listed and "index.html" in listed
+    assert listed == sorted(listed)
+    out = capsys.readouterr().out
+    assert "render and write" in out and "removed." in out
+    assert main(["build", "--project", str(project), "--changes", str(changes)]) == 0
+    assert changes.read_text() == ""
+    assert "0 written, 18 unchanged, 0 removed." in capsys.readouterr().out
+
+
+def test_clean_build_rewrites_everything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_site("basic", tmp_path)
+    assert main(["build", "--project", str(project), "--jobs", "2"]) == 0
+    assert main(["build", "--project", str(project), "--clean"]) == 0
+    assert "19 written, 0 unchanged" in capsys.readouterr().out

@@ -1,0 +1,306 @@
+"""Incremental builds equal clean builds byte for byte, for every kind of change."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import typing as t
+from pathlib import Path
+
+import pytest
+
+from site_builder import build, load_config
+from site_builder.cache import CACHE_DIR, CACHE_FILE
+from site_builder.fingerprint import Digester, Uncacheable, route_fingerprint
+from site_builder.model import Route
+from site_builder.output import journal_path, staging_path
+
+from .conftest import copy_site, make_article, tree
+
+CONTENT = Path("content/2024")
+FERRY = CONTENT / "05/2024-05-20-ferry.md"
+
+
+def stamps(root: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(root).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino)
+            for p in root.rglob("*") if p.is_file()}
+
+
+def assert_matches_clean(project: Path) -> None:
+    """Build ``project`` from scratch elsewhere and compare with its incremental output."""
+    fresh = project.with_name(project.name + "-fresh")
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns(CACHE_DIR, "output"))
+    build(load_config(fresh), clean=True)
+    assert tree(project / "output") == tree(fresh / "output")
+
+
+def edit_body(project: Path) -> None:
+    path = project / FERRY
+    path.write_text(path.read_text() + "\nA late correction to the timetable.\n")
+
+
+def edit_title(project: Path) -> None:
+    path = project / FERRY
+    path.write_text(path.read_text().replace("title: ", "title: Revised ", 1))
+
+
+def add_article(project: Path) -> None:
+    (project / CONTENT / "06/2024-06-15-new-pier.md").write_text(
+        "---\ntitle: New pier opens\ndate: 2024-06-15T09:00:00\nauthors: [Ann Lee]\n"
+        "tags: [harbour]\n---\n\nThe pier opened at dawn.\n")
+
+
+def delete_article(project: Path) -> None:
+    (project / FERRY).unlink()
+
+
+def rename_article(project: Path) -> None:
+    (project / FERRY).rename(project / CONTENT / "05/2024-05-20-evening-ferry.md")
+
+
+def edit_template(project: Path) -> None:
+    (project / "templates").mkdir(exist_ok=True)
+    (project / "templates" / "article.html").write_text(
+        '{% extends "default/article.html" %}\n'
+        "{% block title %}{{ article.title }} | Gazette{% endblock %}\n")
+
+
+def edit_config(project: Path) -> None:
+    config = project / "config.toml"
+    config.write_text(config.read_text().replace("per_page = 4", "per_page = 3"))
+
+
+def edit_static(project: Path) -> None:
+    (project / "static" / "images" / "dock.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n')
+
+
+def toggle_drafts(project: Path) -> None:
+    config = project / "config.toml"
+    config.write_text(config.read_text().replace("feed_limit = 5", "feed_limit = 5\ndrafts = true"))
+
+
+CHANGES: dict[str, t.Callable[[Path], None]] = {
+    "edit body": edit_body, "edit title": edit_title, "add": add_article,
+    "delete": delete_article, "rename": rename_article, "template edit": edit_template,
+    "config edit": edit_config, "static edit": edit_static, "drafts": toggle_drafts,
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_incremental_build_equals_clean_build(change: str, tmp_path: Path) -> None:
+    project = copy_site("basic", tmp_path)
+    config = load_config(project)
+    build(config)
+    CHANGES[change](project)
+    result = build(load_config(project))
+    assert_matches_clean(project)
+    assert result.written or result.deleted
+
+
+@pytest.mark.parametrize("change", ["edit body", "edit title", "add", "delete"])
+def test_only_changed_files_are_touched(change: str, tmp_path: Path) -> None:
+    project = copy_site("basic", tmp_path)
+    build(load_config(project))
+    out = project / "output"
+    before, before_bytes = stamps(out), tree(out)
+    CHANGES[change](project)
+    result = build(load_config(project))
+    after, after_bytes = stamps(out), tree(out)
+    differ = {p for p in after_bytes if before_bytes.get(p) != after_bytes[p]}
+    assert set(result.written) == differ
+    assert set(result.deleted) == set(before_bytes) - set(after_bytes)
+    for path in set(after) - differ:
+        assert after[path] == before[path], f"{path} was rewritten with the same bytes"
+    assert len(result.written) < len(after) // 2
+
+
+def test_rebuild_without_change_renders_and_writes_nothing(tmp_path: Path) -> None:
+    project = copy_site("basic", tmp_path)
+    build(load_config(project))
+    before = stamps(project / "output")
+    result = build(load_config(project))
+    assert result.written == () and result.deleted == ()
+    assert result.parsed == 0
+    assert result.rendered == 2  # static files are compared by content, never skipped
+    assert stamps(project / "output") == before
+
+
+def test_edit_renders_only_the_pages_showing_the_article(tmp_path: Path) -> None:
+    project = copy_site("basic", tmp_path)
+    build(load_config(project))
+    edit_body(project)
+    result = build(load_config(project))
+    assert result.parsed == 1
+    # The article, its two neighbours, its listing page and the feed, plus static files.
+    assert result.rendered <= 8
+    assert "2024/05/20/ferry/index.html" in result.written
+
+
+def test_template_reading_site_articles_sees_every_edit(tmp_path: Path) -> None:
+    project = copy_site("basic", tmp_path)
+    (project / "templates").mkdir()
+    (project / "templates" / "base.html").write_text(
+        '{% extends "default/base.html" %}\n{% block footer %}Latest: '
+        "{% for a in site.articles[:3] %}{{ a.title }}; {% endfor %}{% endblock %}\n")
+    build(load_config(project))
+    path = project / CONTENT / "07/2024-07-20-emoji.md"
+    path.write_text(path.read_text().replace("title: ", "title: Changed ", 1))
+    result = build(load_config(project))
+    assert "404.html" in result.written
+    assert_matches_clean(project)
+
+
+def test_parallel_build_equals_serial_build(tmp_path: Path) -> None:
+    project = copy_site("basic", tmp_path)
+    serial = load_config(project, output_dir="serial")
+    parallel = load_config(project, output_dir="parallel")
+    build(serial, jobs=1, clean=True)
+    build(parallel, jobs=2, clean=True)
+    assert tree(serial.output_path) == tree(parallel.output_path)
+    edit_title(project)
+    build(serial, jobs=1)
+    build(parallel, jobs=2)
+    assert tree(serial.output_path) == tree(parallel.output_path)
+
+
+def test_clean_rewrites_every_file(tmp_path: Path) -> None:
+    project = copy_site("basic", tmp_path)
+    build(load_config(project))
+    (project / "output" / "stray.txt").write_text("not ours")
+    result = build(load_config(project), clean=True)
+    assert result.unchanged == ()
+    assert not (project / "output" / "stray.txt").exists()
+
+
+def test_files_never_written_by_the_build_are_left_alone(tmp_path: Path) -> None:
+    project = copy_site("basic", tmp_path)
+    build(load_config(project))
+    (project / "output" / "stray.txt").write_text("not ours")
+    edit_title(project)
+    result = build(load_config(project))
+    assert (project / "output" / "stray.txt").exists()
+    assert "stray.txt" not in result.deleted
+
+
+def test_second_output_folder_has_its_own_manifest(tmp_path: Path) -> None:
+    project = copy_site("basic", tmp_path)
+    build(load_config(project))
+    other = load_config(project, output_dir="other")
+    result = build(other)
+    assert tree(other.output_path) == tree(project / "output")
+    assert len(result.written) == result.pages
+
+
+def cache_file(project: Path) -> Path:
+    return project / CACHE_DIR / CACHE_FILE
+
+
+def garbage(project: Path) -> None:
+    cache_file(project).write_bytes(b"\x00garbage" * 1000)
+
+
+def truncated(project: Path) -> None:
+    path = cache_file(project)
+    path.write_bytes(path.read_bytes()[:5000])
+
+
+def foreign_format(project: Path) -> None:
+    with sqlite3.connect(cache_file(project)) as conn:
+        conn.execute("UPDATE meta SET value = 'site-builder-cache 0' WHERE key = 'format'")
+
+
+def damaged_body(project: Path) -> None:
+    with sqlite3.connect(cache_file(project)) as conn:
+        conn.execute("UPDATE bodies SET html = x'789c0b'")
+
+
+def damaged_entry(project: Path) -> None:
+    with sqlite3.connect(cache_file(project)) as conn:
+        conn.execute("UPDATE sources SET data = x'80049500'")
+
+
+def hostile_entry(project: Path) -> None:
+    # A pickle that would call os.system if it were trusted.
+    with sqlite3.connect(cache_file(project)) as conn:
+        conn.execute("UPDATE sources SET data = ?", (b"cos\nsystem\n(S'true'\ntR.",))
+
+
+def stale_manifest(project: Path) -> None:
+    with sqlite3.connect(cache_file(project)) as conn:
+        conn.execute("UPDATE outputs SET digest = x'00'")
+
+
+def folder_is_a_file(project: Path) -> None:
+    shutil.rmtree(project / CACHE_DIR)
+    (project / CACHE_DIR).write_text("not a folder")
+
+
+DAMAGE: dict[str, t.Callable[[Path], None]] = {
+    "garbage": garbage, "truncated": truncated, "foreign format": foreign_format,
+    "damaged body": damaged_body, "damaged entry": damaged_entry,
+    "hostile entry": hostile_entry, "stale manifest": stale_manifest,
+    "folder is a file": folder_is_a_file,
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_corrupt_cache_is_discarded(damage: str, tmp_path: Path) -> None:
+    project = copy_site("basic", tmp_path)
+    build(load_config(project))
+    DAMAGE[damage](project)
+    edit_title(project)
+    build(load_config(project))
+    assert_matches_clean(project)
+    # The damaged cache was replaced by a working one.
+    result = build(load_config(project))
+    assert result.parsed == 0 and result.written == ()
+
+
+def test_unknown_context_value_makes_route_uncacheable() -> None:
+    digester = Digester()
+    route = Route(url="x/", output_path="x/index.html", template="index.html",
+                  context={"thing": object()})
+    assert route_fingerprint(digester, route, b"", b"") is None
+    with pytest.raises(Uncacheable):
+        digester.digest({"a": [object()]})
+
+
+def test_digest_follows_every_field() -> None:
+    digester = Digester()
+    one = make_article(title="One")
+    assert digester.digest(one) == Digester().digest(make_article(title="One"))
+    assert digester.digest(one) != digester.digest(make_article(title="Two"))
+    assert digester.digest(one) != digester.digest(make_article(title="One", html="<p>x</p>"))
+    assert digester.digest({"a": 1, "b": 2}) != digester.digest({"b": 2, "a": 1})
+    assert digester.digest(("1",)) != digester.digest((1,))
+
+
+def test_killed_build_is_rolled_forward_or_back(tmp_path: Path) -> None:
+    project = copy_site("basic", tmp_path)
+    config = load_config(project)
+    build(config)
+    out = config.output_path
+    # Killed while staging: the half-staged build is dropped.
+    staging = staging_path(out)
+    (staging / "2024").mkdir(parents=True)
+    (staging / "index.html").write_text("half")
+    edit_title(project)
+    build(config)
+    assert not staging.exists()
+    assert_matches_clean(project)
+    # Killed after staging was complete: the next build finishes it first.
+    before = tree(out)
+    staging.mkdir()
+    (staging / "index.html").write_bytes(b"new home")
+    journal_path(out).write_text(json.dumps(["robots.txt"]))
+    from site_builder.output import recover
+
+    recover(out)
+    assert (out / "index.html").read_bytes() == b"new home"
+    assert not (out / "robots.txt").exists()
+    assert not staging.exists() and not journal_path(out).exists()
+    build(config)
+    assert tree(out) == before
