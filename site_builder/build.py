@@ -314,7 +314,7 @@ class _Output:
             return (), tuple(sorted(unchanged)), (), 0
 
         whole = build.clean or not self.out_dir.exists()
-        staging = Staging(self.out_dir)
+        staging = Staging(self.out_dir, whole=whole)
         staging.begin()
         changed: dict[str, OutputEntry] = {}
         written: list[str] = []
@@ -331,7 +331,7 @@ class _Output:
                 (written if was_written else unchanged).append(path)
                 if build.progress:
                     build.progress("render", done, len(redo))
-            staging.commit(deleted, whole=whole)
+            staging.commit(written, deleted)
         except BaseException:
             staging.abort()
             raise

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import hashlib
 import json
 import os
 import shutil
@@ -58,32 +59,38 @@ def recover(out_dir: Path) -> None:
     journal = journal_path(out_dir)
     if journal.exists():
         try:
-            deleted = json.loads(journal.read_text("utf-8"))
-        except (OSError, ValueError):
-            deleted = None
-        if isinstance(deleted, list) and staging_path(out_dir).is_dir():
-            _apply(staging_path(out_dir), out_dir, [str(p) for p in deleted])
+            plan = json.loads(journal.read_text("utf-8"))
+            moves = [(str(a), str(b)) for a, b in plan["moves"]]
+            deleted = [str(p) for p in plan["deleted"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            plan = None
+        if plan is not None and staging_path(out_dir).is_dir():
+            _apply(staging_path(out_dir), out_dir, moves, deleted)
         journal.unlink(missing_ok=True)
     for leftover in (old, staging_path(out_dir)):
         if leftover.exists():
             shutil.rmtree(leftover)
 
 
-def _apply(staging: Path, out_dir: Path, deleted: t.Sequence[str]) -> None:
-    """Move every staged file into ``out_dir`` and remove ``deleted``; safe to repeat."""
-    for rel in list_files(staging):
+def _apply(staging: Path, out_dir: Path, moves: t.Sequence[tuple[str, str]],
+           deleted: t.Sequence[str]) -> None:
+    """Move staged files to their output paths and remove ``deleted``; safe to repeat."""
+    for name, rel in moves:
+        src = staging / name
+        if not os.path.lexists(src):
+            continue  # moved before the build was interrupted
         dest = out_dir / rel
         try:
-            os.replace(staging / rel, dest)
+            os.replace(src, dest)
         except FileNotFoundError:
             dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / rel, dest)
+            os.replace(src, dest)
         except IsADirectoryError:
             shutil.rmtree(dest)
-            os.replace(staging / rel, dest)
+            os.replace(src, dest)
         except NotADirectoryError:
             _replace_file_with_folder(out_dir, rel)
-            os.replace(staging / rel, dest)
+            os.replace(src, dest)
     folders: set[Path] = set()
     for rel in deleted:
         path = out_dir / rel
@@ -117,13 +124,16 @@ def check_relative(path: str) -> None:
 class Staging:
     """A build being assembled beside ``out_dir``, made current by :meth:`commit`.
 
-    Files are placed by any process of the build (workers write what they render);
-    the staging folder is a plain path, so this object can be shared with forked workers.
+    A whole build (no output yet, or ``--clean``) is staged as the finished tree. Changes
+    to an existing output are staged as flat files named by a digest of their path:
+    directories are costly to create and delete, and only new output paths need them.
+    Files are placed by any process of the build (workers write what they render).
     """
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, *, whole: bool) -> None:
         self.out_dir = out_dir
         self.dir = staging_path(out_dir)
+        self.whole = whole
         self._made: set[str] = set()
 
     def begin(self) -> None:
@@ -138,25 +148,22 @@ class Staging:
             handle.write(data)
         return _stamp(dest)
 
-    def commit(self, deleted: t.Sequence[str], *, whole: bool) -> None:
-        """Make the staged build current and remove ``deleted`` output paths.
-
-        ``whole`` says the staging folder holds every file of the build, which then
-        replaces the output folder at once (first or clean builds).
-        """
-        if whole or not self.out_dir.exists():
+    def commit(self, written: t.Sequence[str], deleted: t.Sequence[str]) -> None:
+        """Make the staged build current: ``written`` paths in, ``deleted`` paths out."""
+        if self.whole:
             _swap(self.dir, self.out_dir)
             shutil.rmtree(self.dir, ignore_errors=True)
             return
+        moves = [(_flat_name(rel), rel) for rel in written]
         journal = journal_path(self.out_dir)
         temp = journal.with_name(journal.name + ".tmp")
         with open(temp, "w", encoding="utf-8") as handle:
-            json.dump(list(deleted), handle)
+            json.dump({"moves": moves, "deleted": list(deleted)}, handle)
             handle.flush()
             os.fsync(handle.fileno())
         # From this rename on the staged build counts as complete: recover() finishes it.
         os.replace(temp, journal)
-        _apply(self.dir, self.out_dir, deleted)
+        _apply(self.dir, self.out_dir, moves, deleted)
         shutil.rmtree(self.dir, ignore_errors=True)
         journal.unlink()
 
@@ -166,11 +173,17 @@ class Staging:
 
     def _dest(self, rel: str) -> Path:
         check_relative(rel)
+        if not self.whole:
+            return self.dir / _flat_name(rel)
         folder, _, _ = rel.rpartition("/")
         if folder and folder not in self._made:
             os.makedirs(self.dir / folder, exist_ok=True)
             self._made.add(folder)
         return self.dir / rel
+
+
+def _flat_name(rel: str) -> str:
+    return hashlib.blake2b(rel.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def same_bytes(path: Path, data: bytes) -> bool:

@@ -294,13 +294,19 @@ def test_killed_build_is_rolled_forward_or_back(tmp_path: Path) -> None:
     # Killed after staging was complete: the next build finishes it first.
     before = tree(out)
     staging.mkdir()
-    (staging / "index.html").write_bytes(b"new home")
-    journal_path(out).write_text(json.dumps(["robots.txt"]))
+    (staging / "home").write_bytes(b"new home")
+    (staging / "extra").write_bytes(b"new page")
+    journal_path(out).write_text(json.dumps({
+        "moves": [["home", "index.html"], ["gone", "feed.xml"], ["extra", "new/page.html"]],
+        "deleted": ["robots.txt"]}))
     from site_builder.output import recover
 
     recover(out)
     assert (out / "index.html").read_bytes() == b"new home"
+    assert (out / "new" / "page.html").read_bytes() == b"new page"
+    assert (out / "feed.xml").exists()  # moved before the interruption
     assert not (out / "robots.txt").exists()
     assert not staging.exists() and not journal_path(out).exists()
+    (out / "new" / "page.html").unlink()  # not in the manifest: the build leaves it
     build(config)
     assert tree(out) == before
