@@ -23,12 +23,14 @@ import argparse
 import datetime as dt
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import typing as t
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,11 +77,21 @@ def main(argv: list[str] | None = None) -> int:
 class Row:
     """One timed run."""
 
-    def __init__(self, name: str, seconds: float, peak_mib: float, detail: str) -> None:
+    def __init__(self, name: str, timing: Timing, detail: str) -> None:
         self.name = name
-        self.seconds = seconds
-        self.peak_mib = peak_mib
+        self.seconds = timing.seconds
+        self.cpu = timing.cpu
+        self.peak_mib = timing.peak_mib
         self.detail = detail
+
+
+class Timing(t.NamedTuple):
+    """Wall seconds, CPU seconds of the whole process tree, peak RSS of the tree."""
+
+    seconds: float
+    cpu: float
+    peak_mib: float
+    out: str
 
 
 def run(args: argparse.Namespace, work: Path) -> tuple[list[Row], list[str]]:
@@ -109,9 +121,9 @@ def run(args: argparse.Namespace, work: Path) -> tuple[list[Row], list[str]]:
 
     def ours_run(name: str, *extra: str) -> None:
         step(name)
-        seconds, peak, out = timed(ours + list(extra), env=env)
-        summary = out.strip().splitlines()[-1] if out.strip() else ""
-        rows.append(Row(name, seconds, peak, summary.split(": ", 1)[-1]))
+        timing = timed(ours + list(extra), env=env)
+        summary = timing.out.strip().splitlines()[-1] if timing.out.strip() else ""
+        rows.append(Row(name, timing, summary.split(": ", 1)[-1]))
 
     ours_run("clean build", "--clean")
     ours_run("rebuild, no change")
@@ -138,10 +150,10 @@ def run(args: argparse.Namespace, work: Path) -> tuple[list[Row], list[str]]:
         site = work / "pelican"
         shutil.rmtree(site / "output", ignore_errors=True)
         step("Pelican clean build")
-        seconds, peak, _ = timed([str(pelican), "-m", "pelican", "content", "-s",
-                                  "pelicanconf.py", "-o", "output", "-q"], cwd=site)
+        timing = timed([str(pelican), "-m", "pelican", "content", "-s", "pelicanconf.py",
+                        "-o", "output", "-q"], cwd=site)
         pages = sum(1 for p in (site / "output").rglob("*") if p.is_file())
-        rows.append(Row("Pelican clean build", seconds, peak, f"{pages} files"))
+        rows.append(Row("Pelican clean build", timing, f"{pages} files"))
         version = subprocess.run([str(pelican), "-m", "pelican", "--version"],
                                  capture_output=True, text=True).stdout.strip()
         notes.append(f"Pelican {version}, CACHE_CONTENT = False")
@@ -163,8 +175,9 @@ def pelican_python(venv: Path) -> Path:
 
 
 def timed(command: list[str], *, cwd: Path | None = None,
-          env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Run ``command``; return wall seconds, peak RSS of its process tree in MiB, stdout."""
+          env: dict[str, str] | None = None) -> Timing:
+    """Run ``command`` and measure it."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -184,7 +197,10 @@ def timed(command: list[str], *, cwd: Path | None = None,
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{err[-3000:]}")
-    return seconds, peak[0] / 1024, out
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # Workers are reaped by the build, so their time is counted in the build's.
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Timing(seconds, cpu, peak[0] / 1024, out)
 
 
 def tree_rss(pid: int) -> int:
@@ -217,13 +233,19 @@ def format_table(articles: int, rows: list[Row], notes: list[str]) -> str:
         *(f"- {note}" for note in notes),
         "- command: `python benchmarks/run.py --articles " + str(articles) + "`",
         "",
-        "| run | seconds | peak RSS (MiB) | Pelican clean / this | result |",
-        "|---|---:|---:|---:|---|",
+        "",
+        "Seconds are wall-clock time; CPU seconds add up every process of the run (the",
+        "build and its workers), and do not depend on what else the machine was doing.",
+        "",
+        "| run | seconds | Pelican clean / this | CPU seconds | Pelican CPU / this "
+        "| peak RSS (MiB) | result |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         ratio = f"{pelican.seconds / row.seconds:.1f}x" if pelican and row.seconds else "-"
-        lines.append(f"| {row.name} | {row.seconds:.2f} | {row.peak_mib:.0f} | {ratio} | "
-                     f"{row.detail} |")
+        cpu_ratio = f"{pelican.cpu / row.cpu:.1f}x" if pelican and row.cpu else "-"
+        lines.append(f"| {row.name} | {row.seconds:.2f} | {ratio} | {row.cpu:.1f} | "
+                     f"{cpu_ratio} | {row.peak_mib:.0f} | {row.detail} |")
     return "\n".join(lines) + "\n"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import os
 import time
@@ -212,10 +213,9 @@ class _Build:
             return [None] * len(routes)
         config = self.config
         digester = self.digester
-        env = make_environment(config)
-        base = digest_bytes(code_digest(), tree_digest(config.templates_path),
-                            digester.digest(config))
-        used = site_attributes_read(env)
+        templates = digest_bytes(code_digest(), tree_digest(config.templates_path))
+        base = digest_bytes(templates, digester.digest(config))
+        used = self.site_attributes(templates)
         try:
             if used is None:
                 site_part = digester.digest(site)
@@ -231,6 +231,23 @@ class _Build:
             if route.template is not None else None
             for route in routes
         ]
+
+
+    def site_attributes(self, templates: bytes) -> frozenset[str] | None:
+        """Return what templates read of ``site``, remembered per template tree."""
+        cache = self.state.cache
+        known = cache.get_value("site-attributes")
+        if known is not None:
+            try:
+                key, names = json.loads(known)
+                if key == templates.hex():
+                    return None if names is None else frozenset(str(n) for n in names)
+            except (ValueError, TypeError):
+                pass  # rewritten below
+        used = site_attributes_read(make_environment(self.config))
+        value = None if used is None else sorted(used)
+        cache.set_value("site-attributes", json.dumps([templates.hex(), value]))
+        return used
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -186,6 +186,17 @@ class Cache:
             self._conn.close()
         self._conn = None
 
+    # --- small values ----------------------------------------------------------------
+
+    def get_value(self, name: str) -> str | None:
+        """Return a small value stored under ``name``."""
+        rows = self._query("SELECT value FROM meta WHERE key = ?", ("value:" + name,))
+        return str(rows[0][0]) if rows else None
+
+    def set_value(self, name: str, value: str) -> None:
+        """Store a small value under ``name``."""
+        self._execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", ("value:" + name, value))
+
     # --- source files -------------------------------------------------------------
 
     def load_sources(self) -> dict[str, tuple[bytes, bytes]]:

@@ -169,40 +169,62 @@ class Digester:
         return token
 
     def _parts(self, value: object) -> list[str]:
+        parts: list[str] = []
+        self._add(value, parts)
+        return parts
+
+    def _add(self, value: object, parts: list[str]) -> None:
+        """Append the canonical text of ``value`` to ``parts``.
+
+        Small tuples and mappings are written inline; dataclasses and long sequences
+        get a digest of their own, memoised, as they are shared between routes.
+        """
         kind = type(value)
-        name = kind.__qualname__
         if kind in _PLAIN:
-            return [name, repr(value)]
+            parts.append(repr(value))
+            return
+        name = kind.__qualname__
         if isinstance(value, Body):
-            return ["Body", value.digest]
-        if isinstance(value, dt.datetime | dt.date | dt.time):
-            return [name, value.isoformat(), repr(getattr(value, "tzinfo", None))]
-        if isinstance(value, dt.tzinfo | dt.timedelta):
-            return [name, repr(value)]
-        if isinstance(value, PurePath):
-            return [name, repr(str(value))]
-        if isinstance(value, tuple | list):
-            return [name, *(repr(v) if type(v) in _PLAIN else self._token(v) for v in value)]
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            parts += ("Body", value.digest)
+        elif isinstance(value, dt.datetime | dt.date | dt.time):
+            parts += (name, value.isoformat(), repr(getattr(value, "tzinfo", None)))
+        elif isinstance(value, dt.tzinfo | dt.timedelta):
+            parts += (name, repr(value))
+        elif isinstance(value, PurePath):
+            parts += (name, repr(str(value)))
+        elif isinstance(value, tuple | list):
+            parts += (name, str(len(value)))
+            for item in value:
+                self._add_item(item, parts)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             names = self._fields.get(kind)
             if names is None:
                 names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(value))
-            parts = [name]
+            parts.append(name)
             for field in names:
-                item = getattr(value, field)
                 parts.append(field)
-                parts.append(repr(item) if type(item) in _PLAIN else self._token(item))
-            return parts
-        if isinstance(value, t.Mapping):
+                self._add_item(getattr(value, field), parts)
+        elif isinstance(value, t.Mapping):
             # Insertion order is kept: templates iterate mappings in that order.
-            parts = [name]
+            parts += (name, str(len(value)))
             for k, v in value.items():
-                parts.append(repr(k) if type(k) in _PLAIN else self._token(k))
-                parts.append(repr(v) if type(v) in _PLAIN else self._token(v))
-            return parts
-        if isinstance(value, frozenset | set):
-            return [name, *sorted(self._token(item) for item in value)]
-        raise Uncacheable(f"no digest for values of type {name}")
+                self._add_item(k, parts)
+                self._add_item(v, parts)
+        elif isinstance(value, frozenset | set):
+            parts += (name, *sorted(self._token(item) for item in value))
+        else:
+            raise Uncacheable(f"no digest for values of type {name}")
+
+    def _add_item(self, item: object, parts: list[str]) -> None:
+        kind = type(item)
+        if kind in _PLAIN:
+            parts.append(repr(item))
+        elif (kind is tuple or kind is list or kind is dict) and len(item) <= 16:  # type: ignore[arg-type]
+            parts.append("(")
+            self._add(item, parts)
+            parts.append(")")
+        else:
+            parts.append(self._token(item))
 
 
 def site_attributes_read(env: jinja2.Environment) -> frozenset[str] | None:
