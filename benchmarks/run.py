@@ -10,8 +10,9 @@ then times, in one run: our clean build; a rebuild with no change; a rebuild aft
 editing one article; after adding one; after a template change; and Pelican's clean
 build of the same articles (laid out by ``../shared/bench/anchors_layout.py`` with its
 default theme, pagination, archives and feeds). Pelican is installed into its own
-virtual environment in a cache folder. Peak memory is the largest total RSS of the
-build's process tree (the build and its workers), sampled every 20 ms.
+virtual environment in a cache folder. Peak memory is the largest total memory of the
+build's process tree (the build and its workers, each counted by its proportional set
+size so shared pages count once), sampled every 20 ms.
 
 The table is printed and written to ``benchmarks/results/`` with the core count, the
 load average and the date: timings on a shared machine are only as quiet as it was.
@@ -204,23 +205,35 @@ def timed(command: list[str], *, cwd: Path | None = None,
 
 
 def tree_rss(pid: int) -> int:
-    """Return the summed RSS in KiB of ``pid`` and all its descendants (Linux /proc)."""
+    """Return the memory in KiB of ``pid`` and all its descendants (Linux /proc).
+
+    Each process counts its proportional set size (PSS): forked workers share most of
+    their pages with the build, and summing plain RSS would count those pages twice.
+    """
     total = 0
     todo = [pid]
     while todo:
         current = todo.pop()
         try:
-            with open(f"/proc/{current}/status", encoding="ascii", errors="replace") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
+            total += _memory_of(current)
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as f:
                     todo.extend(int(c) for c in f.read().split())
         except (OSError, ValueError):
             continue
     return total
+
+
+def _memory_of(pid: int) -> int:
+    for name, key in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+        try:
+            with open(f"/proc/{pid}/{name}", encoding="ascii", errors="replace") as f:
+                for line in f:
+                    if line.startswith(key):
+                        return int(line.split()[1])
+        except OSError:
+            continue
+    return 0
 
 
 def format_table(articles: int, rows: list[Row], notes: list[str]) -> str:
@@ -233,12 +246,13 @@ def format_table(articles: int, rows: list[Row], notes: list[str]) -> str:
         *(f"- {note}" for note in notes),
         "- command: `python benchmarks/run.py --articles " + str(articles) + "`",
         "",
-        "",
         "Seconds are wall-clock time; CPU seconds add up every process of the run (the",
-        "build and its workers), and do not depend on what else the machine was doing.",
+        "build and its workers) and do not depend on what else the machine was doing.",
+        "Peak memory is the largest sum, over the run's processes, of each one's",
+        "proportional set size (pages shared by forked workers count once).",
         "",
         "| run | seconds | Pelican clean / this | CPU seconds | Pelican CPU / this "
-        "| peak RSS (MiB) | result |",
+        "| peak memory (MiB) | result |",
         "|---|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:

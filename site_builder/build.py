@@ -208,8 +208,11 @@ class _Build:
     # --- fingerprints -------------------------------------------------------------
 
     def fingerprint(self, site: Site, routes: t.Sequence[Route]) -> list[bytes | None]:
-        """Return each route's fingerprint (None: always render it)."""
-        if self.clean or not self.write:
+        """Return each route's fingerprint (None: always render it).
+
+        Clean builds compute them too, for the manifest: the next build relies on them.
+        """
+        if not self.write:
             return [None] * len(routes)
         config = self.config
         digester = self.digester
