@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import markdown
 import pytest
@@ -47,3 +48,39 @@ def test_corpus_sample_equals_stock_python_markdown() -> None:
         reference.reset()
         ours.reset()
         assert ours.convert(body) == reference.convert(body), path.name
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    (r"(?<!-)---(?!-)", {"---"}),
+    (r"(?<!\.)\.{3}(?!\.)", {"..."}),
+    (r"(\s|&nbsp;|--)'(?=\w)", {"'"}),
+    (r"(\*|_)\w", {"*", "_"}),
+    (r"\[\^([^\]]*)\]", {"[^"}),
+    (r"[ab]c*", {"a", "b"}),
+    (r"x*y?", None),
+    (r"(?i)abc", None),
+    (r"\w+", None),
+])
+def test_required_strings_of_a_pattern(source: str, expected: set[str] | None) -> None:
+    from site_builder.body import _required_of
+
+    flags = re.compile(source).flags
+    found = _required_of(source, flags)
+    assert (set(found) if found is not None else None) == expected
+
+
+def test_triggers_find_every_text_a_pattern_matches() -> None:
+    from site_builder.body import _PrefilteredInlineProcessor, _triggers_of
+
+    corpus = shared_dir("corpus")
+    lines = [line for path in sorted(corpus.glob("ruby-news/*.en.md"))[:150]
+             for line in path.read_text("utf-8").splitlines()]
+    for processor in _converter().treeprocessors:
+        if not isinstance(processor, _PrefilteredInlineProcessor):
+            continue
+        patterns = list(processor.inlinePatterns)
+        triggers = _triggers_of(patterns)
+        assert triggers is not None
+        for line in lines:
+            if any(p.compiled_re.search(line) for p in patterns):
+                assert triggers.search(line), line
