@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import typing as t
 
 import markdown
 import pytest
@@ -78,7 +79,7 @@ def test_triggers_find_every_text_a_pattern_matches() -> None:
     for processor in _converter().treeprocessors:
         if not isinstance(processor, _PrefilteredInlineProcessor):
             continue
-        patterns = list(processor.inlinePatterns)
+        patterns: list[t.Any] = list(processor.inlinePatterns)
         triggers = _triggers_of(patterns)
         assert triggers is not None
         for line in lines:
