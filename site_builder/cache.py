@@ -174,7 +174,10 @@ class Cache:
     def conn(self) -> sqlite3.Connection:
         """Return this process's connection, opening it on first use."""
         if self._conn is None or self._pid != os.getpid():
-            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            # One build runs at a time per process, though not always on one thread
+            # (the preview rebuilds on its own thread).
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None,
+                                   check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             self._conn, self._pid = conn, os.getpid()
@@ -285,6 +288,13 @@ class Cache:
             "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(key, p, e.digest, e.fingerprint, e.stamp.size, e.stamp.mtime_ns, e.stamp.ino)
              for p, e in changed.items()])
+
+    def forget_missing_outputs(self) -> None:
+        """Drop the manifests of output folders that no longer exist (previews' temp folders)."""
+        rows = self._query("SELECT DISTINCT out_dir FROM outputs")
+        gone: list[tuple[object, ...]] = [
+            (str(r[0]),) for r in rows if not Path(str(r[0])).is_dir()]
+        self._executemany("DELETE FROM outputs WHERE out_dir = ?", gone)
 
     def clear_manifest(self, out_dir: Path) -> None:
         """Forget everything recorded about ``out_dir``."""

@@ -32,6 +32,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from .build import BuildResult, build
 from .config import Config
 from .errors import BuildError
+from .state import BuildState
 from .watch import ChangeSet, Watcher
 
 log = logging.getLogger(__name__)
@@ -115,8 +116,12 @@ def preview_config(config: Config, server_url: str, site_dir: Path) -> Config:
 
 
 def site_builder(config: Config) -> Builder:
-    """Return the builder of ``config``: the very build ``site-builder build`` runs."""
-    return functools.partial(build, config)
+    """Return the builder of ``config``: the very build ``site-builder build`` runs.
+
+    It keeps the build state open, so what the cache holds stays decoded in memory
+    between rebuilds.
+    """
+    return functools.partial(build, config, state=BuildState.open(config))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -31,7 +31,9 @@ class BuildState:
     @classmethod
     def open(cls, config: Config, *, clean: bool = False) -> BuildState:
         """Open the state of ``config``'s project; ``clean`` starts from an empty cache."""
-        return cls(open_cache(config.project_dir, fresh=clean), config.project_dir)
+        cache = open_cache(config.project_dir, fresh=clean)
+        cache.forget_missing_outputs()
+        return cls(cache, config.project_dir)
 
     def memo_for(self, path: str, key: bytes) -> Parsed | None:
         """Return the parse memo entry of ``path`` if it was made from ``key``."""
