@@ -217,9 +217,9 @@ class _Build:
         config = self.config
         digester = self.digester
         templates = digest_bytes(code_digest(), tree_digest(config.templates_path))
-        base = digest_bytes(templates, digester.digest(config))
         used = self.site_attributes(templates)
         try:
+            base = digest_bytes(templates, digester.digest(config))
             if used is None:
                 site_part = digester.digest(site)
             else:
@@ -234,7 +234,6 @@ class _Build:
             if route.template is not None else None
             for route in routes
         ]
-
 
     def site_attributes(self, templates: bytes) -> frozenset[str] | None:
         """Return what templates read of ``site``, remembered per template tree."""
