@@ -8,6 +8,7 @@ caller puts them in a fixed order, so parallel output equals serial output.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import typing as t
@@ -64,6 +65,10 @@ def run_tasks(
         return
     global _WORK
     _WORK = (worker, payload)
+    # Workers share the build's memory page by page until they write to it; a garbage
+    # collection in a worker would write to every object, so objects that exist now are
+    # kept out of its reach.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(count) as pool:
@@ -73,6 +78,7 @@ def run_tasks(
                 yield t.cast(R, outcome)
     finally:
         _WORK = None
+        gc.unfreeze()
 
 
 class _Failed:
