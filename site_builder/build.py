@@ -25,11 +25,24 @@ from .fingerprint import (
     site_attributes_read,
     tree_digest,
 )
+from .history import load_history, plan_redirects, redirect_routes, save_history, updated_history
+from .linkcheck import (
+    HTML_SUFFIXES,
+    LinkReport,
+    PageScan,
+    SiteFiles,
+    check_links,
+    is_listing,
+    scan_page,
+    site_files,
+)
+from .links import resolve_links
 from .model import Article, Body, Route, Site
 from .output import Staging, list_files, same_bytes
 from .parallel import run_tasks
 from .render import make_environment, render_route
-from .routes import plan_routes
+from .routes import check_collisions, plan_routes, static_routes
+from .search import index_search
 from .site import build_site
 from .state import BuildState
 from .validate import validate_articles
@@ -51,6 +64,9 @@ class BuildResult:
     deleted: tuple[str, ...]
     warnings: tuple[Problem, ...]
     seconds: float
+    links: LinkReport | None = None
+    redirects: int = 0
+    """Old URLs that now lead elsewhere (URL history and aliases)."""
     rendered: int = 0
     """Routes rendered (the others were known unchanged from their fingerprints)."""
     parsed: int = 0
@@ -73,6 +89,9 @@ def build(
     clean: bool = False,
     jobs: int | None = None,
     progress: Progress | None = None,
+    external: bool = False,
+    orphans: bool = False,
+    record_history: bool = False,
 ) -> BuildResult:
     """Build the site of ``config``; raise :class:`BuildError` listing every problem.
 
@@ -81,7 +100,13 @@ def build(
     (the preview server); without it the project's cache is opened and closed here.
     ``clean`` ignores the cache and rewrites every output file. ``jobs`` is the number
     of processes (default: every core, for builds big enough to gain from it).
+    ``external`` collects the external links, ``orphans`` looks for articles that
+    listings or other articles do not reach. With ``record_history`` (``site-builder
+    build``) a successful write adds the pages to the project's URL history, unless
+    drafts are built: only publishing records URLs, never a preview.
     """
+    options = _Options(strict, write, clean, jobs, progress, external, orphans,
+                       record_history and write and not config.drafts)
     own_state = state is None
     if state is None:
         state = BuildState.open(config, clean=clean)
@@ -89,30 +114,42 @@ def build(
         state.discard()
     try:
         try:
-            return _Build(config, state, strict, write, clean, jobs, progress).run()
+            return _Build(config, state, options).run()
         except CacheCorrupt as exc:
             # Found only now (a damaged entry read mid-build): the output is untouched,
             # so drop the cache and build again from the sources alone.
             log.warning("build cache unusable (%s); building without it", exc)
             state.discard()
-            return _Build(config, state, strict, write, True, jobs, progress).run()
+            return _Build(config, state, dataclasses.replace(options, clean=True)).run()
     finally:
         if own_state:
             state.close()
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Options:
+    strict: bool
+    write: bool
+    clean: bool
+    jobs: int | None
+    progress: Progress | None
+    external: bool
+    orphans: bool
+    record_history: bool
+
+
 class _Build:
     """The stages of one build, sharing the state they need."""
 
-    def __init__(self, config: Config, state: BuildState, strict: bool, write: bool,
-                 clean: bool, jobs: int | None, progress: Progress | None) -> None:
+    def __init__(self, config: Config, state: BuildState, options: _Options) -> None:
         self.config = config
         self.state = state
-        self.strict = strict
-        self.write = write
-        self.clean = clean
-        self.jobs = jobs
-        self.progress = progress
+        self.options = options
+        self.strict = options.strict
+        self.write = options.write
+        self.clean = options.clean
+        self.jobs = options.jobs
+        self.progress = options.progress
         self.started = time.perf_counter()
         self.mark = self.started
         self.stages: list[tuple[str, float]] = []
@@ -132,18 +169,34 @@ class _Build:
         if failing:
             raise BuildError(failing)
 
+        # Resolving links needs every article too; doing it while parsing would make the
+        # result depend on the order files are read in (pelican#2288).
+        articles, found = resolve_links(articles, config,
+                                        [r.url for r in static_routes(config, set())])
+        problems += found
+        self.lap("resolve links")
+        history, found = load_history(config)
+        problems += found
+
         site = build_site(config, articles)
         routes = plan_routes(site, config)
+        redirects, found = plan_redirects(history, site, routes, config)
+        problems += found
+        routes = [*routes, *redirect_routes(redirects)]
+        check_collisions(routes)
         self.lap("plan")
         fingerprints = self.fingerprint(site, routes)
         self.lap("fingerprint")
 
-        out = _Output(self, site, routes, fingerprints)
+        out = _Output(self, site, routes, fingerprints, problems)
         written, unchanged, deleted, rendered = out.run()
         self.lap("render and write")
+        if self.options.record_history:
+            save_history(config, updated_history(history, routes))
         return BuildResult(
             pages=len(routes), written=written, unchanged=unchanged, deleted=deleted,
             warnings=tuple(problems), seconds=time.perf_counter() - self.started,
+            links=out.report, redirects=len(redirects),
             rendered=rendered, parsed=parsed, stages=tuple(self.stages),
         )
 
@@ -295,78 +348,114 @@ def _parse_one(
 
 
 class _Output:
-    """Render the routes whose inputs changed and assemble the new output folder."""
+    """Render the routes whose inputs changed, check links, and assemble the new output."""
 
     def __init__(self, build: _Build, site: Site, routes: t.Sequence[Route],
-                 fingerprints: t.Sequence[bytes | None]) -> None:
+                 fingerprints: t.Sequence[bytes | None], problems: list[Problem]) -> None:
         self.build = build
         self.site = site
         self.routes = routes
         self.fingerprints = fingerprints
+        self.problems = problems
         self.out_dir = build.config.output_path
+        self.report: LinkReport | None = None
 
     def run(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], int]:
         build = self.build
-        if not build.write:
-            for _ in run_tasks(_render_one, self._work(None, {}), range(len(self.routes)),
-                               build.jobs):
-                pass
-            return tuple(sorted(r.output_path for r in self.routes)), (), (), len(self.routes)
-
-        manifest = {} if build.clean else build.state.manifest(self.out_dir)
+        config = build.config
+        manifest = {} if build.clean or not build.write else build.state.manifest(self.out_dir)
         redo: list[int] = []
-        unchanged: list[str] = []
+        keep: list[int] = []
         for index, route in enumerate(self.routes):
             entry = manifest.get(route.output_path)
             fp = self.fingerprints[index]
             if (fp is not None and entry is not None and entry.fingerprint == fp
                     and Stamp.of(self.out_dir / route.output_path) == entry.stamp):
-                unchanged.append(route.output_path)
+                keep.append(index)
             else:
                 redo.append(index)
         produced = {route.output_path for route in self.routes}
         # Files of earlier builds no longer produced; without a manifest (no cache yet)
         # everything else in the folder counts, as a clean build would not have it.
         previous = manifest.keys() if manifest else list_files(self.out_dir)
-        deleted = tuple(sorted(p for p in previous if p not in produced))
-        if not redo and not deleted:
-            return (), tuple(sorted(unchanged)), (), 0
+        deleted = tuple(sorted(p for p in previous if p not in produced)) if build.write else ()
 
         whole = build.clean or not self.out_dir.exists()
-        staging = Staging(self.out_dir, whole=whole)
-        staging.begin()
+        staging = Staging(self.out_dir, whole=whole) if build.write else None
+        if staging is not None and (redo or deleted):
+            staging.begin()
         changed: dict[str, OutputEntry] = {}
         written: list[str] = []
+        unchanged = [self.routes[i].output_path for i in keep]
+        scans: dict[int, PageScan] = {}
         try:
-            work = self._work(staging, manifest)
+            work = _RenderWork(config, self.site, self.routes, staging, manifest, build.clean,
+                               site_files(self.routes, config), build.options.external)
+            # Unchanged pages are not rendered, but the link check reads them again:
+            # a link on them may point at a page that is gone.
+            scan_only = [i for i in keep if self.routes[i].output_path.endswith(HTML_SUFFIXES)]
+            tasks = [(i, True) for i in redo] + [(i, False) for i in scan_only]
             # The sitemap, feeds and large listings are slow: start them first.
-            redo.sort(key=lambda i: -_weight(self.routes[i]))
-            for done, (index, digest, stamp, was_written) in enumerate(
-                    run_tasks(_render_one, work, redo, build.jobs,
-                              chunksize=max(1, min(16, len(redo) // 256))), 1):
-                path = self.routes[index].output_path
-                assert stamp is not None
-                changed[path] = OutputEntry(digest, self.fingerprints[index], stamp)
-                (written if was_written else unchanged).append(path)
+            tasks.sort(key=lambda task: -_weight(self.routes[task[0]]))
+            for done, (index, digest, stamp, was_written, scan) in enumerate(
+                    run_tasks(_render_one, work, tasks, build.jobs,
+                              chunksize=max(1, min(16, len(tasks) // 256))), 1):
+                if scan is not None:
+                    scans[index] = scan
+                if digest is not None:
+                    path = self.routes[index].output_path
+                    if stamp is not None:
+                        changed[path] = OutputEntry(digest, self.fingerprints[index], stamp)
+                    (written if was_written else unchanged).append(path)
                 if build.progress:
-                    build.progress("render", done, len(redo))
-            staging.commit(written, deleted)
+                    build.progress("render", done, len(tasks))
+            self.check_links([scans[i] for i in sorted(scans)])
+            if staging is not None and (written or deleted):
+                self.commit(staging, written, deleted, produced, unchanged)
+            elif staging is not None and staging.dir.exists():
+                staging.abort()
         except BaseException:
-            staging.abort()
+            if staging is not None:
+                staging.abort()
             raise
+        if not build.write:
+            return tuple(sorted(r.output_path for r in self.routes)), (), (), len(redo)
         for path in deleted:
             manifest.pop(path, None)
         manifest.update(changed)
         build.state.manifests[self.out_dir] = manifest
-        with build.state.cache.transaction():
-            if build.clean:
-                build.state.cache.clear_manifest(self.out_dir)
-            build.state.cache.update_manifest(self.out_dir, changed, deleted)
+        if changed or deleted or build.clean:
+            with build.state.cache.transaction():
+                if build.clean:
+                    build.state.cache.clear_manifest(self.out_dir)
+                build.state.cache.update_manifest(self.out_dir, changed, deleted)
         return tuple(sorted(written)), tuple(sorted(unchanged)), deleted, len(redo)
 
-    def _work(self, staging: Staging | None, manifest: t.Mapping[str, OutputEntry]) -> _RenderWork:
-        return _RenderWork(self.build.config, self.site, self.routes, staging, manifest,
-                           self.build.clean)
+    def check_links(self, scans: list[PageScan]) -> None:
+        """Judge every page's links; broken ones fail the build before anything is swapped."""
+        by_output = {route.output_path: route for route in self.routes}
+        report, found = check_links(scans, by_output, self.site, self.build.config,
+                                    orphans=self.build.options.orphans)
+        self.report = report
+        self.problems.extend(found)
+        failing = errors_in(self.problems, strict=self.build.strict)
+        if failing:
+            raise BuildError(failing)
+
+    def commit(self, staging: Staging, written: list[str], deleted: t.Sequence[str],
+               produced: set[str], unchanged: list[str]) -> None:
+        """Make the staged build current, with a fresh search index when pages changed."""
+        config = self.build.config
+        html_changed = any(p.endswith(HTML_SUFFIXES) for p in (*written, *deleted))
+        if config.search and html_changed and not staging.whole:
+            # Pagefind indexes a whole site: stage the unchanged files too.
+            staging.complete(written, sorted(produced - set(written)))
+        if config.search and staging.whole:
+            added, kept, found = index_search(staging.dir, self.out_dir, html_changed)
+            self.problems.extend(found)
+            written += added
+            unchanged += kept
+        staging.commit(written, deleted)
 
 
 def _weight(route: Route) -> int:
@@ -382,13 +471,15 @@ class _RenderWork:
 
     def __init__(self, config: Config, site: Site, routes: t.Sequence[Route],
                  staging: Staging | None, manifest: t.Mapping[str, OutputEntry],
-                 clean: bool) -> None:
+                 clean: bool, files: SiteFiles, external: bool) -> None:
         self.config = config
         self.site = site
         self.routes = routes
         self.staging = staging
         self.manifest = manifest
         self.clean = clean
+        self.files = files
+        self.external = external
         self._env: t.Any = None
         self._pid = 0
 
@@ -398,20 +489,34 @@ class _RenderWork:
             self._env, self._pid = make_environment(self.config), os.getpid()
         return self._env
 
+    def scan(self, route: Route, data: bytes) -> PageScan | None:
+        """Return the link scan of an HTML page."""
+        if not route.output_path.endswith(HTML_SUFFIXES):
+            return None
+        return scan_page(route.output_path, route.url, data.decode("utf-8", "replace"),
+                         self.files, keep_targets=is_listing(route),
+                         keep_external=self.external)
 
-def _render_one(work: _RenderWork, index: int) -> tuple[int, bytes, Stamp | None, bool]:
-    """Render route ``index`` into the staging folder; report whether bytes changed."""
+
+def _render_one(
+    work: _RenderWork, task: tuple[int, bool]
+) -> tuple[int, bytes | None, Stamp | None, bool, PageScan | None]:
+    """Render route ``index`` into the staging folder (or only scan its current file)."""
+    index, render = task
     route = work.routes[index]
+    path = route.output_path
+    current = work.config.output_path / path
+    if not render:
+        return index, None, None, False, work.scan(route, current.read_bytes())
     if route.source_file is not None:
         data = Path(route.source_file).read_bytes()
     else:
         data = render_route(work.env, route, work.site)
     digest = digest_bytes(data)
+    scan = work.scan(route, data)
     staging = work.staging
     if staging is None:
-        return index, digest, None, True
-    path = route.output_path
-    current = staging.out_dir / path
+        return index, digest, None, True, scan
     if not work.clean:
         entry = work.manifest.get(path)
         stamp = Stamp.of(current)
@@ -421,5 +526,5 @@ def _render_one(work: _RenderWork, index: int) -> tuple[int, bytes, Stamp | None
             # No record (first build with this cache): compare with the file itself.
             same = same_bytes(current, data)
         if same and stamp is not None:
-            return index, digest, stamp, False
-    return index, digest, staging.write(path, data), True
+            return index, digest, stamp, False, scan
+    return index, digest, staging.write(path, data), True, scan

@@ -90,14 +90,14 @@ def scan_outputs(
         if path.endswith(HTML_SUFFIXES):
             route = routes.get(path)
             raw = data.read_bytes() if isinstance(data, Path) else data
-            listing = route is None or _is_listing(route)
+            listing = route is None or is_listing(route)
             into.append(scan_page(path, route.url if route else path,
                                   raw.decode("utf-8", "replace"), site_files,
                                   keep_targets=listing, keep_external=external))
         yield path, data
 
 
-def _is_listing(route: Route) -> bool:
+def is_listing(route: Route) -> bool:
     """Return whether a page is a listing: rendered, and not an article, redirect or 404."""
     return (route.template not in (None, REDIRECT_TEMPLATE, "404.html")
             and not isinstance(route.context.get("article"), Article))

@@ -28,7 +28,7 @@ from . import hrefs
 from .config import Config
 from .content import SUFFIXES, SourceFile, clean_text, read_source
 from .errors import Level, Problem
-from .model import Article, Related
+from .model import Article, Body, Related
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _HOST = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//(?:[^/?#@]*@)?(?:www\.)?([^/?#:]*)",
@@ -148,7 +148,7 @@ def resolve_article(
     body = hrefs.rewrite(article.html, change)
     related, problems = _resolve_related(article, index)
     if body != article.html or related != article.related:
-        article = dataclasses.replace(article, html=body, related=related,
+        article = dataclasses.replace(article, body=Body(body), related=related,
                                       link_origins=origins)
     return article, problems
 

@@ -46,6 +46,10 @@ def journal_path(out_dir: Path) -> Path:
     return out_dir.with_name(f".{out_dir.name}.journal")
 
 
+def _flat_path(out_dir: Path) -> Path:
+    return out_dir.with_name(f".{out_dir.name}.flat")
+
+
 def _old_path(out_dir: Path) -> Path:
     return out_dir.with_name(f".{out_dir.name}.old")
 
@@ -67,7 +71,7 @@ def recover(out_dir: Path) -> None:
         if plan is not None and staging_path(out_dir).is_dir():
             _apply(staging_path(out_dir), out_dir, moves, deleted)
         journal.unlink(missing_ok=True)
-    for leftover in (old, staging_path(out_dir)):
+    for leftover in (old, staging_path(out_dir), _flat_path(out_dir)):
         if leftover.exists():
             shutil.rmtree(leftover)
 
@@ -167,9 +171,32 @@ class Staging:
         shutil.rmtree(self.dir, ignore_errors=True)
         journal.unlink()
 
+    def complete(self, written: t.Sequence[str], kept: t.Sequence[str]) -> None:
+        """Turn staged changes into a whole staged build (for tools that read the site).
+
+        ``written`` are the staged paths, ``kept`` the unchanged ones, hard-linked from the
+        current output so they keep their inode and mtime.
+        """
+        if self.whole:
+            return
+        flat = _flat_path(self.out_dir)
+        os.rename(self.dir, flat)
+        self.dir.mkdir()
+        self.whole = True
+        for rel in written:
+            os.rename(flat / _flat_name(rel), self._dest(rel))
+        for rel in kept:
+            dest = self._dest(rel)
+            try:
+                os.link(self.out_dir / rel, dest, follow_symlinks=False)
+            except OSError:
+                shutil.copy2(self.out_dir / rel, dest, follow_symlinks=False)
+        shutil.rmtree(flat)
+
     def abort(self) -> None:
         """Drop the staged build; the output folder stays as it was."""
         shutil.rmtree(self.dir, ignore_errors=True)
+        shutil.rmtree(_flat_path(self.out_dir), ignore_errors=True)
 
     def _dest(self, rel: str) -> Path:
         check_relative(rel)

@@ -86,9 +86,11 @@ def test_changes_file_lists_written_and_removed_paths(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project = copy_site("basic", tmp_path)
+    config = project / "config.toml"
+    config.write_text("search = false\n" + config.read_text())
     changes = tmp_path / "changes.txt"
     assert main(["build", "--project", str(project), "--changes", str(changes)]) == 0
-    assert len(changes.read_text().splitlines()) == 19
+    assert len(changes.read_text().splitlines()) == 20
     (project / "content" / "2024" / "07" / "2024-07-20-emoji.md").unlink()
     assert main(["build", "--project", str(project), "--changes", str(changes),
                  "--verbose"]) == 0
@@ -99,13 +101,15 @@ def test_changes_file_lists_written_and_removed_paths(
     assert "render and write" in out and "removed." in out
     assert main(["build", "--project", str(project), "--changes", str(changes)]) == 0
     assert changes.read_text() == ""
-    assert "0 written, 18 unchanged, 0 removed." in capsys.readouterr().out
+    assert "0 written, 19 unchanged, 0 removed." in capsys.readouterr().out
 
 
 def test_clean_build_rewrites_everything(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     project = copy_site("basic", tmp_path)
+    config = project / "config.toml"
+    config.write_text("search = false\n" + config.read_text())
     assert main(["build", "--project", str(project), "--jobs", "2"]) == 0
     assert main(["build", "--project", str(project), "--clean"]) == 0
-    assert "19 written, 0 unchanged" in capsys.readouterr().out
+    assert "20 written, 0 unchanged" in capsys.readouterr().out

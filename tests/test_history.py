@@ -17,6 +17,7 @@ import pytest
 
 from site_builder import BuildError, build, load_config
 from site_builder.build import BuildResult
+from site_builder.cache import CACHE_DIR
 from site_builder.cli import main
 from site_builder.config import Config
 from site_builder.history import HistoryEntry, format_history, parse_history
@@ -211,7 +212,7 @@ def test_history_is_written_only_by_a_build(tmp_path: Path) -> None:
     assert lines == sorted(lines)
     assert lines[0] == "/\t-"
     assert f"/2024/05/20/ferry/\t{FERRY}\thttps://wire.example/2024/05/ferry" in lines
-    assert sorted(p.name for p in project.iterdir()) == [
+    assert sorted(p.name for p in project.iterdir() if p.name != CACHE_DIR) == [
         "config.toml", "content", "output", "static", "url-history.txt"]
     umask = os.umask(0o022)
     os.umask(umask)

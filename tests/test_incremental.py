@@ -22,6 +22,14 @@ CONTENT = Path("content/2024")
 FERRY = CONTENT / "05/2024-05-20-ferry.md"
 
 
+def basic_site(tmp_path: Path) -> Path:
+    """Copy the basic fixture with search off: Pagefind's index is not byte-stable."""
+    project = copy_site("basic", tmp_path)
+    config = project / "config.toml"
+    config.write_text("search = false\n" + config.read_text())
+    return project
+
+
 def stamps(root: Path) -> dict[str, tuple[int, int]]:
     return {p.relative_to(root).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino)
             for p in root.rglob("*") if p.is_file()}
@@ -91,7 +99,7 @@ CHANGES: dict[str, t.Callable[[Path], None]] = {
 
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_incremental_build_equals_clean_build(change: str, tmp_path: Path) -> None:
-    project = copy_site("basic", tmp_path)
+    project = basic_site(tmp_path)
     config = load_config(project)
     build(config)
     CHANGES[change](project)
@@ -102,7 +110,7 @@ def test_incremental_build_equals_clean_build(change: str, tmp_path: Path) -> No
 
 @pytest.mark.parametrize("change", ["edit body", "edit title", "add", "delete"])
 def test_only_changed_files_are_touched(change: str, tmp_path: Path) -> None:
-    project = copy_site("basic", tmp_path)
+    project = basic_site(tmp_path)
     build(load_config(project))
     out = project / "output"
     before, before_bytes = stamps(out), tree(out)
@@ -118,18 +126,18 @@ def test_only_changed_files_are_touched(change: str, tmp_path: Path) -> None:
 
 
 def test_rebuild_without_change_renders_and_writes_nothing(tmp_path: Path) -> None:
-    project = copy_site("basic", tmp_path)
+    project = basic_site(tmp_path)
     build(load_config(project))
     before = stamps(project / "output")
     result = build(load_config(project))
     assert result.written == () and result.deleted == ()
     assert result.parsed == 0
-    assert result.rendered == 2  # static files are compared by content, never skipped
+    assert result.rendered == 3  # static files are compared by content, never skipped
     assert stamps(project / "output") == before
 
 
 def test_edit_renders_only_the_pages_showing_the_article(tmp_path: Path) -> None:
-    project = copy_site("basic", tmp_path)
+    project = basic_site(tmp_path)
     build(load_config(project))
     edit_body(project)
     result = build(load_config(project))
@@ -140,7 +148,7 @@ def test_edit_renders_only_the_pages_showing_the_article(tmp_path: Path) -> None
 
 
 def test_template_reading_site_articles_sees_every_edit(tmp_path: Path) -> None:
-    project = copy_site("basic", tmp_path)
+    project = basic_site(tmp_path)
     (project / "templates").mkdir()
     (project / "templates" / "base.html").write_text(
         '{% extends "default/base.html" %}\n{% block footer %}Latest: '
@@ -154,7 +162,7 @@ def test_template_reading_site_articles_sees_every_edit(tmp_path: Path) -> None:
 
 
 def test_parallel_build_equals_serial_build(tmp_path: Path) -> None:
-    project = copy_site("basic", tmp_path)
+    project = basic_site(tmp_path)
     serial = load_config(project, output_dir="serial")
     parallel = load_config(project, output_dir="parallel")
     build(serial, jobs=1, clean=True)
@@ -167,7 +175,7 @@ def test_parallel_build_equals_serial_build(tmp_path: Path) -> None:
 
 
 def test_clean_rewrites_every_file(tmp_path: Path) -> None:
-    project = copy_site("basic", tmp_path)
+    project = basic_site(tmp_path)
     build(load_config(project))
     (project / "output" / "stray.txt").write_text("not ours")
     result = build(load_config(project), clean=True)
@@ -176,7 +184,7 @@ def test_clean_rewrites_every_file(tmp_path: Path) -> None:
 
 
 def test_files_never_written_by_the_build_are_left_alone(tmp_path: Path) -> None:
-    project = copy_site("basic", tmp_path)
+    project = basic_site(tmp_path)
     build(load_config(project))
     (project / "output" / "stray.txt").write_text("not ours")
     edit_title(project)
@@ -186,7 +194,7 @@ def test_files_never_written_by_the_build_are_left_alone(tmp_path: Path) -> None
 
 
 def test_second_output_folder_has_its_own_manifest(tmp_path: Path) -> None:
-    project = copy_site("basic", tmp_path)
+    project = basic_site(tmp_path)
     build(load_config(project))
     other = load_config(project, output_dir="other")
     result = build(other)
@@ -248,7 +256,7 @@ DAMAGE: dict[str, t.Callable[[Path], None]] = {
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_corrupt_cache_is_discarded(damage: str, tmp_path: Path) -> None:
-    project = copy_site("basic", tmp_path)
+    project = basic_site(tmp_path)
     build(load_config(project))
     DAMAGE[damage](project)
     edit_title(project)
@@ -279,7 +287,7 @@ def test_digest_follows_every_field() -> None:
 
 
 def test_killed_build_is_rolled_forward_or_back(tmp_path: Path) -> None:
-    project = copy_site("basic", tmp_path)
+    project = basic_site(tmp_path)
     config = load_config(project)
     build(config)
     out = config.output_path
@@ -310,3 +318,18 @@ def test_killed_build_is_rolled_forward_or_back(tmp_path: Path) -> None:
     (out / "new" / "page.html").unlink()  # not in the manifest: the build leaves it
     build(config)
     assert tree(out) == before
+
+
+def test_incremental_build_with_search_keeps_an_index(tmp_path: Path) -> None:
+    project = copy_site("basic", tmp_path)
+    build(load_config(project))
+    index = project / "output" / "pagefind" / "pagefind.js"
+    assert index.is_file()
+    before = stamps(project / "output")
+    edit_title(project)
+    result = build(load_config(project))
+    assert index.is_file()
+    assert any(p.startswith("pagefind/") for p in result.written)
+    assert_matches_clean(project)
+    after = stamps(project / "output")
+    assert after["2024/07/20/emoji/index.html"] == before["2024/07/20/emoji/index.html"]
