@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
                         / "site-builder-bench" / "pelican-venv",
                         help="virtual environment Pelican is installed into")
     parser.add_argument("--skip-pelican", action="store_true")
+    parser.add_argument("--search", action="store_true",
+                        help="keep the search index on (Pagefind re-indexes the whole site "
+                             "whenever a page changes); off by default, as Pelican has none")
     parser.add_argument("--jobs", type=int, help="passed to site-builder build --jobs")
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
@@ -112,7 +115,9 @@ def run(args: argparse.Namespace, work: Path) -> tuple[list[Row], list[str]]:
     for path in sorted(corpus.glob("*.md")):
         shutil.copy(path, project / "content" / path.name)
     (project / "config.toml").write_text(
-        'title = "News archive"\nbase_url = "https://example.org/"\n', encoding="utf-8")
+        'title = "News archive"\nbase_url = "https://example.org/"\n'
+        + ("" if args.search else "search = false\n"), encoding="utf-8")
+    notes.append("search index " + ("on" if args.search else "off (`search = false`)"))
 
     ours = [sys.executable, "-m", "site_builder", "build", "--project", str(project)]
     if args.jobs:

@@ -36,11 +36,11 @@ from .linkcheck import (
     scan_page,
     site_files,
 )
-from .links import resolve_links
 from .model import Article, Body, Route, Site
 from .output import Staging, list_files, same_bytes
 from .parallel import run_tasks
 from .render import make_environment, render_route
+from .resolving import resolve_links_cached
 from .routes import check_collisions, plan_routes, static_routes
 from .search import index_search
 from .site import build_site
@@ -171,8 +171,9 @@ class _Build:
 
         # Resolving links needs every article too; doing it while parsing would make the
         # result depend on the order files are read in (pelican#2288).
-        articles, found = resolve_links(articles, config,
-                                        [r.url for r in static_routes(config, set())])
+        articles, found = resolve_links_cached(
+            articles, config, [r.url for r in static_routes(config, set())], self.state.cache,
+            self.digester, clean=self.clean)
         problems += found
         self.lap("resolve links")
         history, found = load_history(config)
@@ -391,19 +392,36 @@ class _Output:
         try:
             work = _RenderWork(config, self.site, self.routes, staging, manifest, build.clean,
                                site_files(self.routes, config), build.options.external)
-            # Unchanged pages are not rendered, but the link check reads them again:
-            # a link on them may point at a page that is gone.
-            scan_only = [i for i in keep if self.routes[i].output_path.endswith(HTML_SUFFIXES)]
+            # Unchanged pages are not rendered, but the link check needs their links: a
+            # link may point at a page that is gone. A page's scan depends only on its
+            # bytes and the set of output paths, so it is kept in the cache by both.
+            files_key = self.files_key(work.files)
+            stored = ({} if build.clean or not build.write
+                      else build.state.cache.load_scans(self.out_dir))
+            scan_only: list[int] = []
+            for i in keep:
+                route = self.routes[i]
+                if not route.output_path.endswith(HTML_SUFFIXES):
+                    continue
+                key = self.scan_key(files_key, route, manifest[route.output_path].digest)
+                row = stored.get(route.output_path)
+                if row is not None and row[0] == key:
+                    scans[i] = build.state.cache.decode_scan(row[1])
+                else:
+                    scan_only.append(i)
+            fresh: dict[str, tuple[bytes, object]] = {}
             tasks = [(i, True) for i in redo] + [(i, False) for i in scan_only]
             # The sitemap, feeds and large listings are slow: start them first.
             tasks.sort(key=lambda task: -_weight(self.routes[task[0]]))
             for done, (index, digest, stamp, was_written, scan) in enumerate(
                     run_tasks(_render_one, work, tasks, build.jobs,
                               chunksize=max(1, min(16, len(tasks) // 256))), 1):
+                path = self.routes[index].output_path
                 if scan is not None:
                     scans[index] = scan
+                    made_from = digest if digest is not None else manifest[path].digest
+                    fresh[path] = (self.scan_key(files_key, self.routes[index], made_from), scan)
                 if digest is not None:
-                    path = self.routes[index].output_path
                     if stamp is not None:
                         changed[path] = OutputEntry(digest, self.fingerprints[index], stamp)
                     (written if was_written else unchanged).append(path)
@@ -424,12 +442,23 @@ class _Output:
             manifest.pop(path, None)
         manifest.update(changed)
         build.state.manifests[self.out_dir] = manifest
-        if changed or deleted or build.clean:
+        if changed or deleted or build.clean or fresh:
             with build.state.cache.transaction():
                 if build.clean:
                     build.state.cache.clear_manifest(self.out_dir)
                 build.state.cache.update_manifest(self.out_dir, changed, deleted)
+                build.state.cache.store_scans(self.out_dir, fresh, deleted)
         return tuple(sorted(written)), tuple(sorted(unchanged)), deleted, len(redo)
+
+    def files_key(self, files: SiteFiles) -> bytes:
+        """Return the digest of what the link check of any page depends on besides it."""
+        return digest_bytes(code_digest(), repr(self.build.options.external), files.base_url,
+                            files.base_path, *sorted(files.outputs))
+
+    def scan_key(self, files_key: bytes, route: Route, content: bytes) -> bytes:
+        """Return the key a page's link scan is kept under."""
+        return digest_bytes(files_key, content, route.output_path, route.url,
+                            repr(is_listing(route)))
 
     def check_links(self, scans: list[PageScan]) -> None:
         """Judge every page's links; broken ones fail the build before anything is swapped."""

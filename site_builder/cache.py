@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 CACHE_DIR = ".site-builder-cache"
 """Folder of the project that holds the cache (keep it out of version control)."""
 CACHE_FILE = "cache.sqlite"
-FORMAT = "site-builder-cache 1"
+FORMAT = "site-builder-cache 3"
 """Written into the cache; any other value marks a foreign cache."""
 
 
@@ -90,6 +90,11 @@ CREATE TABLE IF NOT EXISTS sources (
 CREATE TABLE IF NOT EXISTS markdown (
     key BLOB PRIMARY KEY, body TEXT NOT NULL, summary TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS resolved (
+    path TEXT PRIMARY KEY, key BLOB NOT NULL, body TEXT, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS scans (
+    out_dir TEXT NOT NULL, path TEXT NOT NULL, key BLOB NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (out_dir, path));
 CREATE TABLE IF NOT EXISTS outputs (
     out_dir TEXT NOT NULL, path TEXT NOT NULL, digest BLOB NOT NULL, fingerprint BLOB,
     size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
@@ -101,6 +106,7 @@ _ALLOWED = {
     ("site_builder.model", "Article"), ("site_builder.model", "Image"),
     ("site_builder.model", "Related"), ("site_builder.model", "Body"),
     ("site_builder.model", "Link"), ("site_builder.errors", "Problem"),
+    ("site_builder.linkcheck", "PageScan"),
     ("datetime", "datetime"), ("datetime", "date"),
     ("datetime", "time"), ("datetime", "timedelta"), ("datetime", "timezone"),
     ("zoneinfo", "ZoneInfo"), ("builtins", "frozenset"), ("builtins", "set"),
@@ -264,7 +270,8 @@ class Cache:
         self._execute("DELETE FROM markdown WHERE key NOT IN "
                       "(SELECT markdown_key FROM sources WHERE markdown_key IS NOT NULL)")
         self._execute("DELETE FROM bodies WHERE digest NOT IN (SELECT body FROM markdown) "
-                      "AND digest NOT IN (SELECT body FROM sources WHERE body IS NOT NULL)")
+                      "AND digest NOT IN (SELECT body FROM sources WHERE body IS NOT NULL) "
+                      "AND digest NOT IN (SELECT body FROM resolved WHERE body IS NOT NULL)")
 
     # --- the manifest of each output folder ---------------------------------------
 
@@ -295,10 +302,50 @@ class Cache:
         gone: list[tuple[object, ...]] = [
             (str(r[0]),) for r in rows if not Path(str(r[0])).is_dir()]
         self._executemany("DELETE FROM outputs WHERE out_dir = ?", gone)
+        self._executemany("DELETE FROM scans WHERE out_dir = ?", gone)
+
+    def load_resolved(self) -> dict[str, tuple[bytes, bytes]]:
+        """Return the link resolution memo as {source path: (key, pickled entry)}."""
+        rows = self._query("SELECT path, key, data FROM resolved")
+        return {str(path): (bytes(key), bytes(data)) for path, key, data in rows}
+
+    def decode_resolved(self, data: bytes) -> t.Any:
+        """Decode a link resolution entry; raise :class:`CacheCorrupt` if it is not one."""
+        value = _loads(data, self)
+        if not (isinstance(value, tuple) and len(value) == 5):
+            raise CacheCorrupt("malformed link resolution entry")
+        return value
+
+    def store_resolved(self, entries: t.Mapping[str, tuple[bytes, t.Any]],
+                       removed: t.Iterable[str]) -> None:
+        """Record link resolution results by source path."""
+        self._executemany("DELETE FROM resolved WHERE path = ?", [(p,) for p in removed])
+        self._executemany("INSERT OR REPLACE INTO resolved VALUES (?, ?, ?, ?)",
+                          [(p, k, e[0], _dumps(e)) for p, (k, e) in entries.items()])
+
+    def load_scans(self, out_dir: Path) -> dict[str, tuple[bytes, bytes]]:
+        """Return the link scans of ``out_dir``'s pages as {path: (key, pickled scan)}."""
+        rows = self._query("SELECT path, key, data FROM scans WHERE out_dir = ?",
+                           (str(out_dir),))
+        return {str(path): (bytes(key), bytes(data)) for path, key, data in rows}
+
+    def decode_scan(self, data: bytes) -> t.Any:
+        """Decode a stored link scan; raise :class:`CacheCorrupt` if it is not one."""
+        return _loads(data, self)
+
+    def store_scans(self, out_dir: Path, scans: t.Mapping[str, tuple[bytes, object]],
+                    removed: t.Iterable[str]) -> None:
+        """Record the link scans of pages of ``out_dir`` by the key they were made for."""
+        key = str(out_dir)
+        self._executemany("DELETE FROM scans WHERE out_dir = ? AND path = ?",
+                          [(key, p) for p in removed])
+        self._executemany("INSERT OR REPLACE INTO scans VALUES (?, ?, ?, ?)",
+                          [(key, p, k, _dumps(scan)) for p, (k, scan) in scans.items()])
 
     def clear_manifest(self, out_dir: Path) -> None:
         """Forget everything recorded about ``out_dir``."""
         self._execute("DELETE FROM outputs WHERE out_dir = ?", (str(out_dir),))
+        self._execute("DELETE FROM scans WHERE out_dir = ?", (str(out_dir),))
 
     # --- transactions and errors --------------------------------------------------
 

@@ -1,0 +1,90 @@
+"""Resolve cross-article links with a memo, so a rebuild re-resolves only what changed.
+
+:func:`links.resolve_links` reads every article's body on every build. Here each
+article's result is kept in the cache, keyed by the article's own digest and a digest
+of what the link index is made from (every article's path, URL, title, original URL,
+slug and language, the static files, the settings). The bodies of other articles it
+read (for their element ids) are recorded with their digests and checked on reuse.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing as t
+
+from . import hrefs
+from .cache import Cache, compress_body
+from .config import Config
+from .errors import Level, Problem
+from .fingerprint import Digester, code_digest, digest_bytes
+from .links import make_index, resolve_article
+from .model import Article, Body, Related
+
+Entry = tuple[str | None, tuple[Related, ...], dict[str, str], tuple[Problem, ...],
+              tuple[tuple[str, str], ...]]
+"""(resolved body digest or None, related, link origins, problems, bodies read)."""
+
+
+def resolve_links_cached(
+    articles: t.Sequence[Article], config: Config, static_paths: t.Sequence[str],
+    cache: Cache, digester: Digester, *, clean: bool,
+) -> tuple[list[Article], list[Problem]]:
+    """Return what :func:`links.resolve_links` returns, reusing unchanged results."""
+    index = make_index(articles, config, static_paths)
+    level: Level = "error" if config.link_check == "error" else "warning"
+    world = digest_bytes(
+        code_digest(python_only=True), config.base_path, config.content_dir, level,
+        *sorted(static_paths),
+        *(repr((a.src_path, a.url, a.title, a.original_url, a.slug, a.lang))
+          for a in sorted(articles, key=lambda a: a.src_path)))
+    stored = {} if clean else cache.load_resolved()
+    by_path = {a.src_path: a for a in articles}
+    memo: dict[str, frozenset[str]] = {}
+    resolved: list[Article] = []
+    problems: list[Problem] = []
+    fresh: dict[str, tuple[bytes, Entry]] = {}
+    for article in articles:
+        key = digest_bytes(world, digester.token(article))
+        row = stored.get(article.src_path)
+        entry = None
+        if row is not None and row[0] == key:
+            entry = t.cast(Entry, cache.decode_resolved(row[1]))
+            if any(by_path.get(src) is None or by_path[src].body.digest != digest
+                   for src, digest in entry[4]):
+                entry = None
+        if entry is None:
+            entry = _resolve(article, index, memo, cache)
+            fresh[article.src_path] = (key, entry)
+        body, related, origins, found, _ = entry
+        if body is not None or related != article.related:
+            article = dataclasses.replace(
+                article, body=Body.stored(body, cache) if body is not None else article.body,
+                related=related, link_origins=origins)
+        resolved.append(article)
+        problems += [dataclasses.replace(p, level=level) for p in found]
+    gone = set(stored) - set(by_path)
+    if fresh or gone:
+        with cache.transaction():
+            cache.store_resolved(fresh, gone)
+    return resolved, problems
+
+
+def _resolve(article: Article, index: t.Any, memo: dict[str, frozenset[str]],
+             cache: Cache) -> Entry:
+    read: dict[str, str] = {}
+
+    def ids_of(target: Article) -> frozenset[str]:
+        read[target.src_path] = target.body.digest
+        if target.src_path not in memo:
+            memo[target.src_path] = frozenset(hrefs.scan(target.html)[1])
+        return memo[target.src_path]
+
+    new, found = resolve_article(article, index, ids_of)
+    body: str | None = None
+    if new.body != article.body:
+        # Keep the rewritten body in the cache, not in memory.
+        body = new.body.digest
+        if not cache.has_body(body):
+            cache.store_body(body, compress_body(new.html))
+    return (body, new.related, dict(new.link_origins), tuple(found),
+            tuple(sorted(read.items())))
