@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 CACHE_DIR = ".site-builder-cache"
 """Folder of the project that holds the cache (keep it out of version control)."""
 CACHE_FILE = "cache.sqlite"
-FORMAT = "site-builder-cache 3"
+FORMAT = "site-builder-cache 4"
 """Written into the cache; any other value marks a foreign cache."""
 
 
@@ -312,7 +312,7 @@ class Cache:
     def decode_resolved(self, data: bytes) -> t.Any:
         """Decode a link resolution entry; raise :class:`CacheCorrupt` if it is not one."""
         value = _loads(data, self)
-        if not (isinstance(value, tuple) and len(value) == 5):
+        if not (isinstance(value, tuple) and len(value) == 6):
             raise CacheCorrupt("malformed link resolution entry")
         return value
 

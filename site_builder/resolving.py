@@ -21,8 +21,9 @@ from .links import make_index, resolve_article
 from .model import Article, Body, Related
 
 Entry = tuple[str | None, tuple[Related, ...], dict[str, str], tuple[Problem, ...],
-              tuple[tuple[str, str], ...]]
-"""(resolved body digest or None, related, link origins, problems, bodies read)."""
+              tuple[tuple[str, str], ...], str | None]
+"""(resolved body digest or None, related, link origins, problems, bodies read, digest of
+the resolved article when it differs from the parsed one)."""
 
 
 def resolve_links_cached(
@@ -30,7 +31,6 @@ def resolve_links_cached(
     cache: Cache, digester: Digester, *, clean: bool,
 ) -> tuple[list[Article], list[Problem]]:
     """Return what :func:`links.resolve_links` returns, reusing unchanged results."""
-    index = make_index(articles, config, static_paths)
     level: Level = "error" if config.link_check == "error" else "warning"
     world = digest_bytes(
         code_digest(python_only=True), config.base_path, config.content_dir, level,
@@ -40,6 +40,8 @@ def resolve_links_cached(
     stored = {} if clean else cache.load_resolved()
     by_path = {a.src_path: a for a in articles}
     memo: dict[str, frozenset[str]] = {}
+    # Built on the first article the memo cannot answer: a rebuild often needs none.
+    index: list[t.Any] = []
     resolved: list[Article] = []
     problems: list[Problem] = []
     fresh: dict[str, tuple[bytes, Entry]] = {}
@@ -53,13 +55,17 @@ def resolve_links_cached(
                    for src, digest in entry[4]):
                 entry = None
         if entry is None:
-            entry = _resolve(article, index, memo, cache)
+            if not index:
+                index.append(make_index(articles, config, static_paths))
+            entry = _resolve(article, index[0], memo, cache, digester)
             fresh[article.src_path] = (key, entry)
-        body, related, origins, found, _ = entry
+        body, related, origins, found, _, token = entry
         if body is not None or related != article.related:
             article = dataclasses.replace(
                 article, body=Body.stored(body, cache) if body is not None else article.body,
                 related=related, link_origins=origins)
+            if token is not None:
+                digester.seed(article, token)
         resolved.append(article)
         problems += [dataclasses.replace(p, level=level) for p in found]
     gone = set(stored) - set(by_path)
@@ -70,7 +76,7 @@ def resolve_links_cached(
 
 
 def _resolve(article: Article, index: t.Any, memo: dict[str, frozenset[str]],
-             cache: Cache) -> Entry:
+             cache: Cache, digester: Digester) -> Entry:
     read: dict[str, str] = {}
 
     def ids_of(target: Article) -> frozenset[str]:
@@ -86,5 +92,7 @@ def _resolve(article: Article, index: t.Any, memo: dict[str, frozenset[str]],
         body = new.body.digest
         if not cache.has_body(body):
             cache.store_body(body, compress_body(new.html))
+        new = dataclasses.replace(new, body=Body.stored(body, cache))
+    token = digester.token(new) if new is not article else None
     return (body, new.related, dict(new.link_origins), tuple(found),
-            tuple(sorted(read.items())))
+            tuple(sorted(read.items())), token)
