@@ -79,6 +79,8 @@ def build(
     problems += found
 
     site = build_site(config, articles)
+    problems += site.problems
+    _fail_on_errors(problems, strict)
     routes = plan_routes(site, config)
     redirects, found = plan_redirects(history, site, routes, config)
     problems += found

@@ -34,6 +34,8 @@ class Config:
     per_page: int = 20
     feed_limit: int = 20
     """Number of newest articles in each feed."""
+    related_limit: int = 5
+    """Most articles suggested under "Related" by shared tags (0: none)."""
     content_dir: str = "content"
     templates_dir: str = "templates"
     static_dir: str = "static"
@@ -85,6 +87,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "permalink": str,
     "per_page": int,
     "feed_limit": int,
+    "related_limit": int,
     "content_dir": str,
     "templates_dir": str,
     "static_dir": str,
@@ -168,6 +171,8 @@ def parse_config(
     for key in ("per_page", "feed_limit"):
         if key in values and values[key] < 1:
             problem(key, f"{key}: must be at least 1")
+    if values.get("related_limit", 0) < 0:
+        problem("related_limit", "related_limit: must be 0 or more")
     if "timezone" in values:
         try:
             zoneinfo.ZoneInfo(values["timezone"])

@@ -70,3 +70,38 @@ def output_path(url: str) -> str:
 def page_url(base: str, number: int, newest: bool) -> str:
     """Return the site path of page ``number`` of a listing rooted at ``base``."""
     return base if newest else f"{base}page/{number}/"
+
+
+TAXONOMY_KINDS = ("tags", "authors", "sources")
+"""Kinds of terms; each is also the folder of its pages (``tags/labour/``)."""
+ARCHIVE_URL = "archive/"
+LISTING_PREFIXES = ("page/", "archive/", *(f"{kind}/" for kind in TAXONOMY_KINDS))
+"""Folders the site's own listings live in; articles must keep out of them."""
+FEED_URLS = ("feed.xml", "rss.xml", "feed.json")
+FEED_NAME = "feed.xml"
+"""File name of the Atom feed inside a term's folder."""
+
+
+def term_index_url(kind: str) -> str:
+    """Return the site path of the page listing every term of ``kind``."""
+    return f"{kind}/"
+
+
+def term_url(kind: str, slug: str) -> str:
+    """Return the site path of one term's listing (``tags/labour/``)."""
+    return f"{kind}/{slug}/"
+
+
+def year_url(year: int) -> str:
+    """Return the site path of a year's archive (``2024/``)."""
+    return f"{year:04d}/"
+
+
+def month_url(year: int, month: int) -> str:
+    """Return the site path of a month's archive (``2024/05/``)."""
+    return f"{year:04d}/{month:02d}/"
+
+
+def day_url(year: int, month: int, day: int) -> str:
+    """Return the site path of a day's archive (``2024/05/02/``)."""
+    return f"{year:04d}/{month:02d}/{day:02d}/"
