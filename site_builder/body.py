@@ -58,3 +58,31 @@ def summarize(body_html: str, length: int = SUMMARY_LENGTH) -> str:
         return text
     cut = text[:length].rsplit(" ", 1)[0].rstrip(",;:.")
     return cut + "…"
+
+
+_HEADING = re.compile(r"<(/?)h([1-6])(?=[\s>])", re.IGNORECASE)
+
+
+def nest_headings(body_html: str, top: int = 2) -> str:
+    """Renumber the headings of a body so they nest under the page's own ``<h1>``.
+
+    The outermost heading becomes ``<h{top}>`` and no heading is more than one level
+    deeper than the one before it, as screen readers expect; relative nesting is kept.
+    Bodies imported from other sites often start at ``###`` or skip levels.
+    """
+    stack: list[tuple[int, int]] = []
+    opened: list[int] = []
+
+    def renumber(match: re.Match[str]) -> str:
+        closing, level = match.group(1), int(match.group(2))
+        if closing:
+            new = opened.pop() if opened else level
+            return f"</h{new}"
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        new = min(stack[-1][1] + 1 if stack else top, 6)
+        stack.append((level, new))
+        opened.append(new)
+        return f"<h{new}"
+
+    return _HEADING.sub(renumber, body_html)

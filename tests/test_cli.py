@@ -16,8 +16,24 @@ from .conftest import copy_site
 def test_build_prints_a_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = copy_site("basic", tmp_path)
     assert main(["build", "--project", str(project)]) == 0
-    assert capsys.readouterr().out.startswith("Built 21 pages in ")
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Built 98 pages in ")
     assert (project / "output" / "index.html").exists()
+    # Slug collisions are warnings: printed, but the build succeeds.
+    assert ('content/2024/07/2024-07-25-port-software.md:5: warning: tag "C#" and "C" make '
+            'the same slug "c"') in captured.err
+
+
+def test_strict_turns_slug_collisions_into_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_site("basic", tmp_path)
+    assert main(["build", "--project", str(project), "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert 'tag "C#" and "C" make the same slug "c"' in err
+    assert 'author "Анна Петрова" and "Anna Petrova" make the same slug "anna-petrova"' in err
+    assert err.rstrip().endswith("build failed: 2 problems")
+    assert not (project / "output").exists()
 
 
 def test_build_to_another_output(tmp_path: Path) -> None:
