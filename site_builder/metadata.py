@@ -27,7 +27,7 @@ def news_article(config: Config, site: Site, article: Article) -> dict[str, obje
         "mainEntityOfPage": {"@type": "WebPage", "@id": page},
         "datePublished": article.date.isoformat(timespec="seconds"),
         "dateModified": content_date(article).isoformat(timespec="seconds"),
-        "inLanguage": article.lang or config.language,
+        "inLanguage": (article.lang or config.language).replace("_", "-"),
         "publisher": {"@type": "Organization", "name": config.title, "url": config.base_url},
     }
     if article.summary:
