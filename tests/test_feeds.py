@@ -107,7 +107,9 @@ def test_every_feed_and_sitemap_is_well_formed_despite_control_characters(
     assert "\x01" not in page and "Alarm  bell  rings" in page
 
 
-def test_sitemap_lists_every_page_but_404_with_content_dates(tmp_path: Path) -> None:
+def test_sitemap_lists_every_page_but_404_and_search_with_content_dates(
+    tmp_path: Path,
+) -> None:
     from .conftest import copy_site
 
     project = copy_site("basic", tmp_path)
@@ -118,7 +120,8 @@ def test_sitemap_lists_every_page_but_404_with_content_dates(tmp_path: Path) -> 
               for u in root.iter(f"{SITEMAP}url")}
     pages_built = {"https://example.org/archive/" + p.relative_to(out).as_posix()
                    .removesuffix("index.html") for p in out.rglob("*.html")}
-    assert set(listed) == pages_built - {"https://example.org/archive/404.html"}
+    assert set(listed) == pages_built - {"https://example.org/archive/404.html",
+                                         "https://example.org/archive/search/"}
     assert listed["https://example.org/archive/2024/05/03/strike-talks/"] == \
         "2024-05-04T09:00:00+03:00"  # the article's updated date
     assert listed["https://example.org/archive/tags/labour/"] == "2024-07-04T00:00:00+03:00"
