@@ -15,7 +15,7 @@ from .history import load_history, plan_redirects, redirect_routes, save_history
 from .linkcheck import LinkReport, PageScan, check_links, scan_outputs, site_files
 from .links import resolve_links
 from .model import Article, Route, Site
-from .output import AfterWrite, WriteResult, write_output
+from .output import AfterWrite, WriteResult, check_routes, write_output
 from .render import make_environment, render_route
 from .routes import check_collisions, plan_routes, static_routes
 from .search import index_search
@@ -86,6 +86,7 @@ def build(
     problems += found
     routes = [*routes, *redirect_routes(redirects)]
     check_collisions(routes)
+    _fail_on_errors(check_routes(routes), strict)
     _log_time("plan", started)
 
     by_output = {route.output_path: route for route in routes}
@@ -106,7 +107,8 @@ def build(
                                site_files(routes, config), scans, external=external), check)
     if write:
         after_write = _search_indexer(config, problems) if config.search else None
-        result = write_output(config.output_path, files, after_write)
+        result = write_output(config.output_path, files, after_write,
+                              project_dir=config.project_dir)
         if record_history:
             save_history(config, updated_history(history, routes))
     else:
