@@ -31,11 +31,28 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "September", "October", "November", "December")
 
 
+class ProjectLoader(jinja2.FileSystemLoader):
+    """Load the project's templates, refusing symbolic links that lead out of the project."""
+
+    def __init__(self, folder: Path, project_dir: Path) -> None:
+        super().__init__(folder, followlinks=False)
+        self.project_dir = project_dir
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, t.Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(self.project_dir.resolve()):
+            shown = Path(filename).relative_to(self.project_dir).as_posix()
+            raise BuildError([Problem(shown, None, "symbolic link points outside the project")])
+        return source, filename, uptodate
+
+
 def make_environment(config: Config) -> jinja2.Environment:
     """Return the Jinja environment: user templates over the package's defaults."""
     builtin = jinja2.PackageLoader("site_builder", "default_templates")
     loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader(config.templates_path, followlinks=False),
+        ProjectLoader(config.templates_path, config.project_dir),
         builtin,
         jinja2.PrefixLoader({DEFAULT_PREFIX: builtin}),
     ])
@@ -89,12 +106,25 @@ def render_route(env: jinja2.Environment, route: Route, site: Site) -> bytes:
         raise BuildError([Problem(_template_name(env, exc.filename, exc.name), exc.lineno,
                                   f"template syntax error: {exc.message}")]) from exc
     except jinja2.TemplateNotFound as exc:
-        raise BuildError([Problem(route.sources[0] if route.sources else route.template, None,
-                                  f"template not found: {exc.name}")]) from exc
+        # Missing from an include or extends: name the template that asked for it.
+        name, line = _template_frame(env, exc)
+        if name is None:
+            name = route.sources[0] if route.sources else route.template
+        raise BuildError([Problem(name, line, f"template not found: {exc.name}")]) from exc
+    except BuildError:
+        raise
+    except OSError as exc:
+        shown = _template_name(env, exc.filename, route.template)
+        raise BuildError([Problem(shown, None, f"cannot read template: {exc.strerror}")]) from exc
     except Exception as exc:
         name, line = _template_frame(env, exc)
         shown = f" (rendering {', '.join(route.sources)})" if route.sources else ""
-        message = str(exc) if isinstance(exc, jinja2.TemplateError) else repr(exc)
+        if isinstance(exc, jinja2.TemplateError):
+            message = str(exc)
+        elif isinstance(exc, RecursionError):
+            message = "recursion too deep (does a template include or extend itself?)"
+        else:
+            message = repr(exc)
         raise BuildError([Problem(name or route.template, line,
                                   f"template error: {message}{shown}")]) from exc
     return _NOT_XML.sub("", text).encode("utf-8")
@@ -179,6 +209,12 @@ def _clean(value: object) -> object:
 def tojson_ld(value: object) -> Markup:
     """Serialise ``value`` as JSON safe to embed in a ``<script>`` element."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=None)
-    # Escape what could close the script element or open a comment inside it.
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    # Escape what could close the script element or open a comment inside it, and the
+    # two line separators that end a string in older JavaScript parsers.
+    for char, escape in _JSON_ESCAPES:
+        text = text.replace(char, escape)
     return Markup(text)
+
+
+_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                 ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
