@@ -133,7 +133,8 @@ def load_config(project_dir: Path, **overrides: t.Any) -> Config:
         missing = Problem(CONFIG_NAME, None, f"no {CONFIG_NAME} in {project_dir}")
         raise BuildError([missing]) from None
     except OSError as exc:
-        raise BuildError([Problem(CONFIG_NAME, None, f"cannot read: {exc.strerror}")]) from None
+        message = f"cannot read: {exc.strerror or exc}"
+        raise BuildError([Problem(CONFIG_NAME, None, message)]) from None
     except UnicodeDecodeError as exc:
         where = text_line(exc.object, exc.start)
         raise BuildError([Problem(CONFIG_NAME, where, "not UTF-8 text")]) from None

@@ -132,7 +132,7 @@ def discover_sources(config: Config) -> tuple[list[SourceFile], list[Problem]]:
 
     def on_error(exc: OSError) -> None:
         problems.append(Problem(printable(_rel(Path(exc.filename or root), project)), None,
-                                f"cannot read folder: {exc.strerror}"))
+                                f"cannot read folder: {exc.strerror or exc}"))
 
     if not root.is_dir():
         return [], [Problem(config.content_dir, None, "content folder not found")]
@@ -179,7 +179,7 @@ def read_source(src: SourceFile) -> tuple[str | None, list[Problem]]:
                                                   f"(at most {MAX_FILE_BYTES:,})")]
         data = src.abs_path.read_bytes()
     except OSError as exc:
-        return None, [Problem(src.path, None, f"cannot read file: {exc.strerror}")]
+        return None, [Problem(src.path, None, f"cannot read file: {exc.strerror or exc}")]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

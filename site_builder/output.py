@@ -113,8 +113,8 @@ def write_output(
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BuildError([Problem(show(out_dir), None,
-                                  f"cannot create the output folder: {exc.strerror}")]) from None
+        message = f"cannot create the output folder: {exc.strerror or exc}"
+        raise BuildError([Problem(show(out_dir), None, message)]) from None
     with _lock(out_dir.parent):
         recover(out_dir)
         _check_replaceable(out_dir, show(out_dir))
@@ -154,7 +154,7 @@ def _write(
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         target = show(out_dir / rel) if rel else show(out_dir)
-        raise BuildError([Problem(target, None, f"cannot write: {exc.strerror}")]) from None
+        raise BuildError([Problem(target, None, f"cannot write: {exc.strerror or exc}")]) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -173,7 +173,7 @@ def _write_new(dest: Path, data: bytes | Path, show: t.Callable[[Path], str]) ->
         source = data.open("rb")
     except OSError as exc:
         raise BuildError([Problem(show(data), None,
-                                  f"cannot read file: {exc.strerror}")]) from None
+                                  f"cannot read file: {exc.strerror or exc}")]) from None
     with source, dest.open("xb") as handle:
         shutil.copyfileobj(source, handle)
 

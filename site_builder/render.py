@@ -115,7 +115,8 @@ def render_route(env: jinja2.Environment, route: Route, site: Site) -> bytes:
         raise
     except OSError as exc:
         shown = _template_name(env, exc.filename, route.template)
-        raise BuildError([Problem(shown, None, f"cannot read template: {exc.strerror}")]) from exc
+        message = f"cannot read template: {exc.strerror or exc}"
+        raise BuildError([Problem(shown, None, message)]) from exc
     except Exception as exc:
         name, line = _template_frame(env, exc)
         shown = f" (rendering {', '.join(route.sources)})" if route.sources else ""
