@@ -29,6 +29,10 @@ if t.TYPE_CHECKING or os.name == "posix":
     import fcntl
 
 
+BUILT_SITE_FILES = ("index.html", "sitemap.xml")
+"""Files every build writes; an output folder without them is not replaced."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class WriteResult:
     """What a build did to the output folder, as sorted output paths."""
@@ -185,9 +189,11 @@ def _check_replaceable(out_dir: Path, shown: str) -> None:
         message = "the output folder is a symbolic link: give the folder it points to"
     elif os.path.lexists(out_dir) and not out_dir.is_dir():
         message = "exists and is not a folder"
-    elif out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "index.html").is_file():
-        message = ("holds files but no index.html, so it is not a site built here; every "
-                   "build replaces its output folder as a whole: empty it or choose another")
+    elif out_dir.is_dir() and any(out_dir.iterdir()) and not all(
+            (out_dir / name).is_file() for name in BUILT_SITE_FILES):
+        message = ("holds files but no index.html and sitemap.xml, so it is not a site built "
+                   "here; every build replaces its output folder as a whole: empty it or "
+                   "choose another")
     if message:
         raise BuildError([Problem(shown, None, message)])
 

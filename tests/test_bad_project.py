@@ -275,7 +275,7 @@ def test_file_too_large_is_refused(tmp_path: Path) -> None:
     ("{project}", "--output: output_dir: '{project}' would replace the project folder; every build replaces its output folder as a whole"),
     ("{project}/content", "--output: output_dir: '{project}/content' overlaps the content folder; every build replaces its output folder as a whole"),
     ("{tmp}", "--output: output_dir: '{tmp}' would replace the project folder; every build replaces its output folder as a whole"),
-    ("{tmp}/docs", "{tmp}/docs: holds files but no index.html, so it is not a site built here; every build replaces its output folder as a whole: empty it or choose another"),
+    ("{tmp}/docs", "{tmp}/docs: holds files but no index.html and sitemap.xml, so it is not a site built here; every build replaces its output folder as a whole: empty it or choose another"),
     ("{tmp}/docs/notes.txt", "{tmp}/docs/notes.txt: exists and is not a folder"),
 ])
 def test_output_never_replaces_what_is_not_a_site(tmp_path: Path, target: str,
