@@ -56,6 +56,12 @@ ATTACKS = [
 ]
 
 
+URL_ATTRIBUTES = frozenset({
+    "action", "background", "cite", "codebase", "data", "formaction", "href", "longdesc",
+    "manifest", "ping", "poster", "src", "srcset", "xlink:href",
+})
+
+
 class _Audit(html.parser.HTMLParser):
     """Collect what could run script: elements, event attributes, script-capable URLs."""
 
@@ -73,7 +79,8 @@ class _Audit(html.parser.HTMLParser):
             squeezed = re.sub(r"[\t\n\r]", "", value or "").strip("\x00- ").lower()
             if name.startswith("on") or name in ("srcdoc", "style"):
                 self.found.append(f"{tag} {name}")
-            elif squeezed.startswith(("javascript:", "vbscript:", "data:")):
+            elif name in URL_ATTRIBUTES and squeezed.startswith(
+                    ("javascript:", "vbscript:", "data:")):
                 self.found.append(f"{tag} {name}={value}")
 
 
