@@ -391,3 +391,17 @@ def test_bad_article_leaves_previous_output_intact(tmp_path: Path) -> None:
     (project / A).write_text(fm(*OK, body=">" * 100_000 + "\n"))
     assert build(project)[0] == 1
     assert tree(project / "output") == before
+
+
+def test_strict_turns_every_warning_into_an_error(tmp_path: Path) -> None:
+    article = fm("title: First", "date: 2024-05-02", "title: Second")
+    project = write_project(tmp_path / "p", {A: article})
+    warning = "content/a.md:4: warning: title: set twice (also on line 2); the last value is used"
+    code, out, err = build(project)
+    assert (code, err.splitlines()) == (0, [warning])
+    assert "<h1>Second</h1>" in (project / "output/2024/05/02/a/index.html").read_text()
+    before = tree(project / "output")
+    (project / A).write_text(article.replace("Body.", "Changed."))
+    code, out, err = build(project, "--strict")
+    assert (code, err.splitlines()) == (1, [warning, "build failed: 1 problem"])
+    assert tree(project / "output") == before
