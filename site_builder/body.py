@@ -241,15 +241,14 @@ def check_structure(text: str) -> None:
     """
     lines = _outside_fences(text.split("\n"))
     # Whole-body nesting first: a nesting bomb is reported as one, not as a long line.
-    _check_html_depth("\n".join(_CODE_SPAN.sub("", line or "") for line in lines))
-    unit_start, unit_chars = 1, 0
+    _check_html_depth("\n".join(
+        _CODE_SPAN.sub("", line) if line and "`" in line else line or "" for line in lines))
+    unit = _Unit(1)
     block_lines, in_table, previous = 0, False, ""
-    unclosed = dict.fromkeys(_OPENERS, 0)
     for number, line in enumerate(lines, 1):
         if line is None or not line.strip():
             block_lines, in_table = 0, False
-            unit_start, unit_chars = number + 1, 0
-            unclosed = dict.fromkeys(_OPENERS, 0)
+            unit = _Unit(number + 1)
             continue
         depth = _container_depth(line)
         if depth > MAX_NESTING:
@@ -262,16 +261,43 @@ def check_structure(text: str) -> None:
         # Inline Markdown runs once per paragraph, list item, heading or table cell,
         # so each of those is measured on its own.
         if in_table or _NEW_UNIT.match(line):
-            unit_start, unit_chars = number, 0
-            unclosed = dict.fromkeys(_OPENERS, 0)
-        opener = _count_unclosed(line, unclosed)
-        if opener:
-            raise BodyError(number, f"more than {MAX_UNCLOSED} unclosed '{opener}' in one "
-                                    "paragraph: escape them with a backslash")
-        unit_chars += len(line) + 1
-        if unit_chars > MAX_BLOCK:
-            raise BodyError(unit_start, f"paragraph longer than {MAX_BLOCK:,} characters: "
+            unit = _Unit(number)
+        unit.add(number, line)
+
+
+class _Unit:
+    """One paragraph, list item, heading or table cell, measured line by line."""
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.chars = 0
+        self.openers = 0
+        self.pending: list[tuple[int, str]] | None = []
+        self.unclosed = dict.fromkeys(_OPENERS, 0)
+
+    def add(self, number: int, line: str) -> None:
+        self._check_openers(number, line)
+        self.chars += len(line) + 1
+        if self.chars > MAX_BLOCK:
+            raise BodyError(self.start, f"paragraph longer than {MAX_BLOCK:,} characters: "
                                         "separate paragraphs with blank lines")
+
+    def _check_openers(self, number: int, line: str) -> None:
+        if self.pending is not None:
+            # Matching openers to closers is only needed once there are enough openers
+            # to pass the limit; until then the lines are only kept.
+            self.pending.append((number, line))
+            self.openers += line.count("[") + line.count("](") + line.count("<")
+            if self.openers <= MAX_UNCLOSED:
+                return
+            pending, self.pending = self.pending, None
+        else:
+            pending = [(number, line)]
+        for at, text in pending:
+            opener = _count_unclosed(text, self.unclosed)
+            if opener:
+                raise BodyError(at, f"more than {MAX_UNCLOSED} unclosed '{opener}' in one "
+                                    "paragraph: escape them with a backslash")
 
 
 def _outside_fences(lines: list[str]) -> list[str | None]:
