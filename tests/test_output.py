@@ -15,8 +15,8 @@ from site_builder.output import check_routes, recover, staging_path, write_outpu
 
 from .projects import tree, write_project
 
-OLD = {"index.html": b"old home", "a/index.html": b"old a"}
-NEW = {"index.html": b"new home", "b/index.html": b"new b"}
+OLD = {"index.html": b"old home", "sitemap.xml": b"<urlset/>", "a/index.html": b"old a"}
+NEW = {"index.html": b"new home", "sitemap.xml": b"<urlset/>", "b/index.html": b"new b"}
 
 
 def make(root: Path, files: dict[str, bytes]) -> Path:
@@ -73,9 +73,10 @@ def test_write_replaces_the_whole_folder_and_reports_changes(tmp_path: Path) -> 
     out = make(tmp_path / "output", OLD)
     result = write_output(out, [("index.html", b"new home"), ("a/index.html", b"old a"),
                                 ("b/index.html", b"new b")])
-    assert tree(out) == {**NEW, "a/index.html": b"old a"}
+    assert tree(out) == {"index.html": b"new home", "a/index.html": b"old a",
+                         "b/index.html": b"new b"}
     assert (result.written, result.unchanged, result.deleted) == (
-        ("b/index.html", "index.html"), ("a/index.html",), ())
+        ("b/index.html", "index.html"), ("a/index.html",), ("sitemap.xml",))
     assert names(tmp_path) == ["output"]
 
 
