@@ -214,9 +214,9 @@ BAD_ARTICLES = [
         id='related a mapping',
     ),
     pytest.param(
-        {A: fm(*OK, "related: [{url: /x}]")},
-        ["content/a.md:4: related: each entry needs a 'title' (and an optional 'url')"],
-        id='related without title',
+        {A: fm(*OK, "related: [{note: x}]")},
+        ["content/a.md:4: related: each entry needs a 'title', a 'url' or both"],
+        id='related without title or url',
     ),
     pytest.param(
         {A: fm(*OK, "related: [{title: x, url: \"java\\tscript:alert(1)\"}]")},

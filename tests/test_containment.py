@@ -27,12 +27,12 @@ def article(title: str = "T", **fields: str) -> str:
 def snapshot(root: Path, output: Path, *, with_output: bool) -> dict[str, tuple[str, str]]:
     """Return every entry under ``root``: kind and content, mtime or link target.
 
-    ``output`` itself is left out unless ``with_output``; the output folder's staging
-    names beside it always are, as they are the build's own working space (a build
-    removes what an interrupted one left there).
+    ``output`` itself is left out unless ``with_output``. So are the output folder's
+    staging names beside it, the build's own working space (a build removes what an
+    interrupted one left there), and the project's URL history, which a build keeps.
     """
     skip = [output.with_name(f".{output.name}.staging"),
-            output.with_name(f".{output.name}.old")]
+            output.with_name(f".{output.name}.old"), root / "p" / "url-history.txt"]
     if not with_output:
         skip.append(output)
     entries: dict[str, tuple[str, str]] = {}

@@ -29,7 +29,7 @@ source: {yaml_text(PAYLOAD)}
 tags: [{yaml_text(PAYLOAD)}]
 summary: {yaml_text(PAYLOAD)}
 image:
-  src: {yaml_text("/images/a.png?" + PAYLOAD.replace(" ", ""))}
+  src: {yaml_text("https://cdn.example.org/a.png?" + PAYLOAD.replace(" ", ""))}
   alt: {yaml_text(PAYLOAD)}
   caption: {yaml_text(PAYLOAD)}
   credit: {yaml_text(PAYLOAD)}

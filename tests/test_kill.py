@@ -134,4 +134,5 @@ def test_killed_builds_leave_old_or_new_output_and_recover(tmp_path: Path) -> No
 
     finish(start(project))
     assert tree(project / "output") == expected[version]
-    assert sorted(p.name for p in project.iterdir()) == ["config.toml", "content", "output"]
+    assert sorted(p.name for p in project.iterdir()) == [
+        "config.toml", "content", "output", "url-history.txt"]

@@ -139,5 +139,5 @@ def test_builds_of_one_output_take_turns(tmp_path: Path) -> None:
                            capture_output=True, text=True)
     assert clean.returncode == 0
     assert tree(project / "output") == tree(tmp_path / "clean")
-    assert names(project) == ["config.toml", "content", "output"]
+    assert names(project) == ["config.toml", "content", "output", "url-history.txt"]
     assert not staging_path(project / "output").exists()

@@ -62,7 +62,7 @@ def test_ten_megabyte_article_builds(tmp_path: Path) -> None:
     paragraph = ("Dockworkers at the harbour walked out on Thursday, halting all container "
                  "traffic; the union said talks had failed after three weeks. ") * 14
     paragraph += "Talks have *failed*."
-    paragraph += "See [the statement](https://example.org/statement)."
+    paragraph += "See [the statement](https://union.example.net/statement)."
     count = 10_000_000 // len(paragraph) + 1
     body = "\n\n".join(f"{paragraph} ({n})" for n in range(count))
     article = "---\ntitle: Very long\ndate: 2024-05-02\n---\n\n" + body + "\n"
