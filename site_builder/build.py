@@ -86,7 +86,10 @@ def build(
     problems += found
     routes = [*routes, *redirect_routes(redirects)]
     check_collisions(routes)
-    _fail_on_errors(check_routes(routes), strict)
+    unsafe = check_routes(routes)
+    if unsafe:
+        # These paths must never reach the writer: stop here, with all found so far.
+        _fail_on_errors(problems + unsafe, strict)
     _log_time("plan", started)
 
     by_output = {route.output_path: route for route in routes}

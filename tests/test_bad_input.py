@@ -239,6 +239,12 @@ BAD_ARTICLES = [
         id='lang with quote',
     ),
     pytest.param(
+        {A: fm(*OK, "aliases: [../../escape/, /" + "x" * 300 + "/]")},
+        ["content/a.md: output path '" + "x" * 300 + "/index.html' has a segment of 300 bytes (at most 255)",
+         "content/a.md:4: aliases: '../../escape/' is not a usable URL path (no spaces, quotes, '..', '//', '?', '#')"],
+        id="aliases leaving the folder or too long",
+    ),
+    pytest.param(
         {A: fm(*OK, "draft: maybe")},
         ["content/a.md:4: draft: expected true or false, got 'maybe'"],
         id='draft a word',
