@@ -104,7 +104,7 @@ def test_a_path_written_twice_never_changes_the_previous_build(tmp_path: Path) -
                 "(at most 255)"),
     ("я" * 128, f"<output>: refusing to write '{'я' * 128}': has a segment of 256 bytes "
                 "(at most 255)"),
-])
+], ids=["parent", "absolute", "backslashes", "NUL", "256 ASCII bytes", "256 Cyrillic bytes"])
 def test_write_refuses_paths_leaving_the_folder(tmp_path: Path, path: str,
                                                 message: str) -> None:
     out = make(tmp_path / "site" / "output", OLD)

@@ -232,17 +232,27 @@ def test_unsafe_html_config_keeps_scripts(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "line", "message"), [
-    (">" * 100_000 + " x", 1, "blockquotes or lists nested 100,000 levels deep (at most 50)"),
-    ("> " * 51 + "x", 1, "blockquotes or lists nested 51 levels deep (at most 50)"),
-    ("".join("    " * i + "- x\n" for i in range(60)), 51,
-     "blockquotes or lists nested 51 levels deep (at most 50)"),
-    ("1. " * 51 + "x", 1, "blockquotes or lists nested 51 levels deep (at most 50)"),
-    ("text\n\n" + "[" * 65, 3, "more than 64 unclosed '[' in one paragraph: escape them with "
-     "a backslash"),
-    ("<a " * 65, 1, "more than 64 unclosed '<' in one paragraph: escape them with a backslash"),
-    ("<div>\n" * 1001, 1001, "HTML elements nested more than 1,000 levels deep"),
-    ("x " * 50_001, 1, "paragraph longer than 100,000 characters: separate paragraphs with "
-     "blank lines"),
+    pytest.param(">" * 100_000 + " x", 1,
+                 "blockquotes or lists nested 100,000 levels deep (at most 50)",
+                 id="'>' x 100,000"),
+    pytest.param("> " * 51 + "x", 1, "blockquotes or lists nested 51 levels deep (at most 50)",
+                 id="'> ' x 51"),
+    pytest.param("".join("    " * i + "- x\n" for i in range(60)), 51,
+                 "blockquotes or lists nested 51 levels deep (at most 50)",
+                 id="indented lists 60 deep"),
+    pytest.param("1. " * 51 + "x", 1, "blockquotes or lists nested 51 levels deep (at most 50)",
+                 id="'1. ' x 51"),
+    pytest.param("text\n\n" + "[" * 65, 3,
+                 "more than 64 unclosed '[' in one paragraph: escape them with a backslash",
+                 id="'[' x 65"),
+    pytest.param("<a " * 65, 1,
+                 "more than 64 unclosed '<' in one paragraph: escape them with a backslash",
+                 id="'<a ' x 65"),
+    pytest.param("<div>\n" * 1001, 1001, "HTML elements nested more than 1,000 levels deep",
+                 id="'<div>' x 1,001"),
+    pytest.param("x " * 50_001, 1,
+                 "paragraph longer than 100,000 characters: separate paragraphs with blank "
+                 "lines", id="paragraph of 100,002 characters"),
 ])
 def test_pathological_structure_is_refused(text: str, line: int, message: str) -> None:
     with pytest.raises(BodyError) as info:
@@ -251,16 +261,18 @@ def test_pathological_structure_is_refused(text: str, line: int, message: str) -
 
 
 @pytest.mark.parametrize("text", [
-    "- " * 50 + "x",
-    "\\[" * 10_000,
-    "[a]" * 10_000,
-    "5 < 6 and " * 1_000,
-    "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -",
-    "```\n" + "[" * 10_000 + "\n" + "<div>" * 2_000 + "\n```\n",
-    "`<div>` " * 2_000,
-    "- item\n" * 50_000,
-    "| a | b |\n|---|---|\n" + "| x | y |\n" * 20_000,
-    "<div>\n\ntext\n\n</div>\n" * 2_000,
+    pytest.param("- " * 50 + "x", id="lists 50 deep"),
+    pytest.param("\\[" * 10_000, id="10,000 escaped brackets"),
+    pytest.param("[a]" * 10_000, id="10,000 closed brackets"),
+    pytest.param("5 < 6 and " * 1_000, id="1,000 comparisons"),
+    pytest.param("- " * 44, id="a long rule"),
+    pytest.param("```\n" + "[" * 10_000 + "\n" + "<div>" * 2_000 + "\n```\n",
+                 id="anything in fenced code"),
+    pytest.param("`<div>` " * 2_000, id="tags in code spans"),
+    pytest.param("- item\n" * 50_000, id="a list of 50,000 items"),
+    pytest.param("| a | b |\n|---|---|\n" + "| x | y |\n" * 20_000,
+                 id="a table of 20,000 rows"),
+    pytest.param("<div>\n\ntext\n\n</div>\n" * 2_000, id="2,000 sibling HTML blocks"),
 ])
 def test_large_but_ordinary_structure_renders(text: str) -> None:
     render_markdown(text)

@@ -38,7 +38,7 @@ def page(project: Path, url: str) -> str:
      "2024/05/02/con-1", "<h1>Reserved file name</h1>"),
     ("long.md", "---\ntitle: " + "Долгий заголовок " * 58 + "\ndate: 2024-05-02\n---\n\nx\n",
      "2024/05/02/long", "Долгий заголовок Долгий"),
-])
+], ids=lambda value: value if isinstance(value, str) and value.endswith(".md") else "")
 def test_unusual_text_builds(tmp_path: Path, name: str, data: str, url: str,
                              expected: str) -> None:
     project = write_project(tmp_path / "p", {f"content/{name}": data})
