@@ -119,13 +119,33 @@ def test_article_page_shows_every_field_as_text(site: dict[str, bytes]) -> None:
     assert "<script>alert(1)" not in page
 
 
-@pytest.mark.parametrize("name", ["feed.xml", "sitemap.xml"])
-def test_xml_outputs_stay_well_formed(site: dict[str, bytes], name: str) -> None:
-    root = ET.fromstring(site[name])
-    texts = "".join(root.itertext())
-    if name == "feed.xml":
-        assert PAYLOAD in texts
-        assert b"<script>" not in site[name]
+def test_xml_outputs_stay_well_formed_and_carry_the_payload(site: dict[str, bytes]) -> None:
+    names = [n for n in site if n.endswith(".xml")]
+    assert {"feed.xml", "sitemap.xml"} <= set(names)
+    for name in names:
+        root = ET.fromstring(site[name])  # raises on anything not well-formed
+        if "feed" in name or name.endswith("rss.xml"):
+            assert PAYLOAD in "".join(root.itertext()) + "".join(
+                v for e in root.iter() for v in e.attrib.values()), name
+        assert b"<script>" not in site[name], name
+
+
+def test_json_outputs_parse_back_to_the_payload(site: dict[str, bytes]) -> None:
+    names = [n for n in site if n.endswith(".json") and not n.startswith("pagefind/")]
+    for name in names:
+        text = site[name].decode()
+        assert PAYLOAD in strings(json.loads(text)), name
+
+
+def strings(value: object) -> list[str]:
+    """Return every string inside a decoded JSON value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in strings(item)]
+    return []
 
 
 @pytest.mark.parametrize(("value", "expected"), [
