@@ -55,7 +55,7 @@ ALLOWED_TAGS = frozenset({
     "header", "hgroup", "hr", "i", "iframe", "img", "ins", "kbd", "li", "mark", "ol", "p",
     "picture", "pre", "q", "rp", "rt", "ruby", "s", "samp", "section", "small", "source",
     "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
-    "thead", "time", "tr", "u", "ul", "var", "wbr",
+    "thead", "time", "tr", "u", "ul", "var", "wbr", "video", "audio", "track",
 })
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "*": {"class", "dir", "id", "lang", "title"},
@@ -72,12 +72,20 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "li": {"value"},
     "ol": {"reversed", "start", "type"},
     "q": {"cite"},
-    "source": {"media", "sizes", "srcset", "type"},
+    "source": {"media", "sizes", "src", "srcset", "type"},
+    "video": {"controls", "height", "loop", "muted", "playsinline", "poster", "preload",
+              "width"},
+    "audio": {"controls", "loop", "muted", "preload"},
+    "track": {"default", "kind", "label", "src", "srclang"},
     "td": {"colspan", "headers", "rowspan", "style"},
     "th": {"abbr", "colspan", "headers", "rowspan", "scope", "style"},
     "time": {"datetime"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+URL_ATTRIBUTES = frozenset({"href", "src", "cite", "poster"})
+# ASCII characters a URL may not hold as they are (imported links carry them); they are
+# percent-encoded, which is what a browser sends anyway.
+_URL_UNSAFE = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]')
 
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
@@ -213,6 +221,8 @@ def sanitize_html(
                 return value
             removed.append(value)
             return None
+        if attribute in URL_ATTRIBUTES:
+            return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", value.strip())
         return value
 
     cleaned = nh3.clean(

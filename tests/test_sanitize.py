@@ -166,6 +166,25 @@ def test_safe_raw_html_is_kept() -> None:
     assert render_markdown(body).html == body.strip()
 
 
+def test_video_and_audio_keep_their_sources() -> None:
+    body = ('<video controls="" width="576" poster="https://cdn.example.org/p.png">'
+            '<source src="https://cdn.example.org/a.mp4" type="video/mp4">'
+            '<track kind="captions" src="https://cdn.example.org/a.vtt" srclang="en"></video>\n'
+            '\n<audio controls=""><source src="https://cdn.example.org/a.mp3"></audio>\n')
+    html = render_markdown(body).html
+    assert body.split("\n")[0] in html  # the video with its source and track, unchanged
+    assert '<audio controls=""><source src="https://cdn.example.org/a.mp3"></audio>' in html
+    autoplay = render_markdown('<video autoplay controls><source src="https://e.org/a.mp4">'
+                               "</video>\n").html
+    assert "autoplay" not in autoplay and 'src="https://e.org/a.mp4"' in autoplay
+
+
+def test_characters_a_url_cannot_hold_are_percent_encoded() -> None:
+    html = render_markdown(
+        '<a href="https://t.example/a b?ref=x^y|z&amp;q=&quot;tracing&quot;">x</a>\n').html
+    assert 'href="https://t.example/a%20b?ref=x%5Ey%7Cz&amp;q=%22tracing%22"' in html
+
+
 def test_style_other_than_alignment_is_dropped() -> None:
     body = '<table><tr><td style="position: fixed; top: 0">x</td></tr></table>\n'
     assert render_markdown(body).html == "<table><tbody><tr><td>x</td></tr></tbody></table>"
