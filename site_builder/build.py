@@ -72,7 +72,8 @@ def build(
     _fail_on_errors(problems, strict)
     # Resolving links needs every article too; doing it while parsing would make the
     # result depend on the order files are read in (pelican#2288).
-    articles, found = resolve_links(articles, config, [r.url for r in static_routes(config, set())])
+    static = static_routes(config)
+    articles, found = resolve_links(articles, config, [r.url for r in static])
     problems += found
     _log_time("resolve links", started)
     history, found = load_history(config)
@@ -81,7 +82,7 @@ def build(
     site = build_site(config, articles)
     problems += site.problems
     _fail_on_errors(problems, strict)
-    routes = plan_routes(site, config)
+    routes = plan_routes(site, config, static)
     redirects, found = plan_redirects(history, site, routes, config)
     problems += found
     routes = [*routes, *redirect_routes(redirects)]

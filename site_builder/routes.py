@@ -21,8 +21,13 @@ THEME_ASSETS = "assets/"
 SEARCH_URL = "search/"
 
 
-def plan_routes(site: Site, config: Config) -> list[Route]:
-    """Return every route of the site; raise :class:`BuildError` if two share an output file."""
+def plan_routes(
+    site: Site, config: Config, static: t.Sequence[Route] | None = None
+) -> list[Route]:
+    """Return every route of the site; raise :class:`BuildError` if two share an output file.
+
+    ``static`` is the result of :func:`static_routes` when the caller already has it.
+    """
     routes = article_routes(site)
     routes += listing_routes(site, config)
     routes += feed_routes(site, config)
@@ -31,7 +36,7 @@ def plan_routes(site: Site, config: Config) -> list[Route]:
     if config.search:
         routes.append(Route(url=SEARCH_URL, output_path="search/index.html",
                             template="search.html"))
-    routes.extend(static_routes(config, {r.output_path for r in routes}))
+    routes.extend(static_routes(config) if static is None else static)
     # The sitemap lists pages, so it is planned once every other route is known.
     pages = [r for r in routes if r.output_path.endswith(".html")
              and r.url not in ("404.html", SEARCH_URL)]
@@ -128,7 +133,7 @@ def _atom(url: str, page_url: str, title: str, articles: t.Sequence[Article]) ->
     })
 
 
-def static_routes(config: Config, taken: set[str]) -> list[Route]:
+def static_routes(config: Config) -> list[Route]:
     """Return copy routes for the theme's assets and the project's ``static/`` folder.
 
     A project file replaces a theme asset of the same path, so a user can restyle the
