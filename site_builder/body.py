@@ -229,7 +229,68 @@ def sanitize_html(
         body, tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES, attribute_filter=keep,
         url_schemes=set(URL_SCHEMES), link_rel=None, strip_comments=True,
     )
-    return _IFRAME.sub(_embed, cleaned), tuple(removed)
+    return unwrap_misnested(_IFRAME.sub(_embed, cleaned)), tuple(removed)
+
+
+# Text-level elements that may not hold paragraphs, headings, lists or tables. Raw HTML
+# that leaves one open (an unclosed <code> in a changelog) makes the HTML parser carry it
+# into every following block, which is invalid; such an element is unwrapped.
+_PHRASING = frozenset({
+    "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q",
+    "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
+})
+_BLOCK = frozenset({
+    "article", "aside", "blockquote", "details", "div", "dl", "dd", "dt", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "li",
+    "ol", "p", "pre", "section", "summary", "table", "ul",
+})
+_VOID = frozenset({"br", "col", "hr", "img", "source", "track", "wbr"})
+# Elements whose children must be particular elements (li, dt/dd, rows, cells).
+_LIST_LIKE = frozenset({"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr"})
+# nh3 writes every attribute value in double quotes, so this reads its tags exactly.
+_SERIALISED_TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s=>]+(?:="[^"]*")?)*)\s*/?>')
+
+
+def unwrap_misnested(body: str) -> str:
+    """Remove the tags of text-level elements that contain block elements, keeping content."""
+    if not any(f"<{name}" in body for name in ("code", "b", "i", "em", "strong", "span",
+                                                 "s", "u", "small", "q", "sub", "sup",
+                                                 "abbr", "cite", "dfn", "kbd", "mark",
+                                                 "samp", "var", "time", "data", "bdi",
+                                                 "bdo")):
+        return body
+    tags = list(_SERIALISED_TAG.finditer(body))
+    drop: set[int] = set()
+    stack: list[tuple[str, int, bool]] = []  # (name, index in tags, must be dropped)
+    for index, match in enumerate(tags):
+        closing, name = match.group(1) == "/", match.group(2).lower()
+        if name in _VOID:
+            continue
+        if not closing:
+            if name in _BLOCK:
+                stack = [(n, i, dropped or n in _PHRASING) for n, i, dropped in stack]
+            misplaced = name in _PHRASING and bool(stack) and stack[-1][0] in _LIST_LIKE
+            stack.append((name, index, misplaced))
+            continue
+        while stack:
+            open_name, open_index, dropped = stack.pop()
+            if dropped:
+                drop.update((open_index, index) if open_name == name else (open_index,))
+            if open_name == name:
+                break
+    for _, open_index, dropped in stack:
+        if dropped:
+            drop.add(open_index)
+    if not drop:
+        return body
+    parts: list[str] = []
+    last = 0
+    for index, match in enumerate(tags):
+        if index in drop:
+            parts.append(body[last:match.start()])
+            last = match.end()
+    parts.append(body[last:])
+    return "".join(parts)
 
 
 def _embed(match: re.Match[str]) -> str:

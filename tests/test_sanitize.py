@@ -179,6 +179,28 @@ def test_video_and_audio_keep_their_sources() -> None:
     assert "autoplay" not in autoplay and 'src="https://e.org/a.mp4"' in autoplay
 
 
+def test_an_unclosed_text_element_does_not_swallow_the_blocks_after_it() -> None:
+    html = render_markdown("* item with <code>unclosed\n\nNext para\n\n## Heading\n\n"
+                           "    pre\n").html
+    assert html == ('<ul>\n<li>item with <code>unclosed</code></li>\n</ul>\n'
+                    '<p>Next para</p>\n<h2 id="heading">Heading</h2>\n'
+                    '<pre><code>pre\n</code></pre>')
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ("<p>a <code>b</code> <strong>c<br>d</strong></p>",
+     "<p>a <code>b</code> <strong>c<br>d</strong></p>"),
+    ("<div><em>x<p>y</p></em></div>", "<div>x<p>y</p></div>"),
+    ("<ul><b><li>x</li></b></ul>", "<ul><li>x</li></ul>"),
+    ('<p><a href="/x"><span title="a>b">t</span></a></p>',
+     '<p><a href="/x"><span title="a>b">t</span></a></p>'),
+])
+def test_misnested_text_elements_are_unwrapped(before: str, after: str) -> None:
+    from site_builder.body import unwrap_misnested
+
+    assert unwrap_misnested(before) == after
+
+
 def test_characters_a_url_cannot_hold_are_percent_encoded() -> None:
     html = render_markdown(
         '<a href="https://t.example/a b?ref=x^y|z&amp;q=&quot;tracing&quot;">x</a>\n').html
