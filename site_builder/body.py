@@ -221,6 +221,9 @@ def sanitize_html(
                 return value
             removed.append(value)
             return None
+        if attribute in ("width", "height") and not value.strip().isdigit():
+            # HTML wants a number of pixels here; "100%" is old presentational markup.
+            return None
         if attribute in URL_ATTRIBUTES:
             return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", value.strip())
         return value
@@ -229,7 +232,16 @@ def sanitize_html(
         body, tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES, attribute_filter=keep,
         url_schemes=set(URL_SCHEMES), link_rel=None, strip_comments=True,
     )
-    return unwrap_misnested(_IFRAME.sub(_embed, cleaned)), tuple(removed)
+    cleaned = unwrap_misnested(_IFRAME.sub(_embed, cleaned))
+    # A disclosure needs a summary line, and a description list a term before its details.
+    cleaned = _DETAILS_WITHOUT_SUMMARY.sub(r"\g<0><summary>Details</summary>", cleaned)
+    cleaned = _DL_WITHOUT_TERM.sub(r"\g<0><dt></dt>", cleaned)
+    return cleaned, tuple(removed)
+
+
+_ATTRS = r'(?:\s+[^\s=>]+(?:="[^"]*")?)*'
+_DETAILS_WITHOUT_SUMMARY = re.compile(rf"<details{_ATTRS}>(?!\s*<summary[\s>])")
+_DL_WITHOUT_TERM = re.compile(rf"<dl{_ATTRS}>\s*(?=<dd[\s>])")
 
 
 # Text-level elements that may not hold paragraphs, headings, lists or tables. Raw HTML

@@ -201,6 +201,17 @@ def test_misnested_text_elements_are_unwrapped(before: str, after: str) -> None:
     assert unwrap_misnested(before) == after
 
 
+def test_invalid_structures_of_imported_html_are_completed() -> None:
+    html = render_markdown('<img src="https://e.org/a.png" alt="A" width="100%" height="40">'
+                           "\n\nText <details>More here.</details>\n\n"
+                           "<dl><dd>466 bytes</dd></dl>\n").html
+    assert '<img src="https://e.org/a.png" alt="A" height="40">' in html
+    assert "<details><summary>Details</summary>More here.</details>" in html
+    assert "<dl><dt></dt><dd>466 bytes</dd></dl>" in html
+    kept = render_markdown("<details><summary>Why</summary>Because.</details>\n").html
+    assert kept == "<details><summary>Why</summary>Because.</details>"
+
+
 def test_characters_a_url_cannot_hold_are_percent_encoded() -> None:
     html = render_markdown(
         '<a href="https://t.example/a b?ref=x^y|z&amp;q=&quot;tracing&quot;">x</a>\n').html
