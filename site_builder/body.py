@@ -265,11 +265,7 @@ _SERIALISED_TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s=>]+(?:="[^
 
 def unwrap_misnested(body: str) -> str:
     """Remove the tags of text-level elements that contain block elements, keeping content."""
-    if not any(f"<{name}" in body for name in ("code", "b", "i", "em", "strong", "span",
-                                                 "s", "u", "small", "q", "sub", "sup",
-                                                 "abbr", "cite", "dfn", "kbd", "mark",
-                                                 "samp", "var", "time", "data", "bdi",
-                                                 "bdo")):
+    if not any(f"<{name}" in body for name in _PHRASING):
         return body
     tags = list(_SERIALISED_TAG.finditer(body))
     drop: set[int] = set()

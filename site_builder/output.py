@@ -232,11 +232,16 @@ def _link_if_same(current: Path, dest: Path, data: bytes | Path) -> bool:
             return False
     except OSError:
         return False
-    try:
-        os.link(current, dest)
-    except OSError:
-        shutil.copy2(current, dest)
+    link_or_copy(current, dest)
     return True
+
+
+def link_or_copy(src: Path, dest: Path) -> None:
+    """Hard-link ``src`` to ``dest`` (same bytes and mtime), copying where links fail."""
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copy2(src, dest)
 
 
 def _files(root: Path) -> list[str]:

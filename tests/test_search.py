@@ -50,8 +50,6 @@ def test_only_article_bodies_are_indexed(tmp_path: Path) -> None:
 
 def test_search_can_be_turned_off(tmp_path: Path) -> None:
     project = copy_site("basic", tmp_path)
-    with (project / "config.toml").open("a") as handle:
-        handle.write("")
     text = (project / "config.toml").read_text().replace("[extra]", "search = false\n\n[extra]")
     (project / "config.toml").write_text(text)
     build(load_config(project))
