@@ -93,7 +93,7 @@ def measure(project: Path) -> list[str]:
     articles = [a for a in parsed if a is not None]
 
     start = time.process_time()
-    resolved, _ = resolve_links(articles, config, [r.url for r in static_routes(config, set())])
+    resolved, _ = resolve_links(articles, config, [r.url for r in static_routes(config)])
     resolve_cpu = cpu(start)
     rewritten = sum(len(a.link_origins) for a in resolved)
 

@@ -1,4 +1,12 @@
-"""Render article bodies from Markdown to HTML (Python-Markdown)."""
+"""Render article bodies from Markdown to HTML (Python-Markdown) and sanitise them (nh3).
+
+Bodies come from imports, scrapers and many hands, so raw HTML in them is untrusted:
+the rendered HTML goes through an allowlist sanitiser that keeps formatting, tables,
+figures, code, images and embeds from known hosts, and drops scripts, event handlers
+and ``javascript:`` URLs. Python-Markdown is recursive and, for some shapes of input,
+quadratic; :func:`check_structure` refuses such bodies up front with a located message
+instead of letting a build crash or run for hours.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +15,14 @@ import functools
 import html
 import re
 import typing as t
+import xml.etree.ElementTree as etree
+from urllib.parse import urlsplit
 
 import markdown
+import nh3
 from markdown import treeprocessors, util
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 from .urls import slugify
 
@@ -27,9 +40,92 @@ EXTENSION_CONFIGS: dict[str, dict[str, object]] = {
 }
 SUMMARY_LENGTH = 300
 
+DEFAULT_EMBED_HOSTS = ("www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com")
+"""Hosts whose ``<iframe>`` embeds are kept when ``embed_hosts`` is not configured."""
+MAX_NESTING = 50
+"""Deepest nesting of blockquotes and lists (Python-Markdown recurses once per level)."""
+MAX_HTML_NESTING = 1000
+"""Deepest nesting of raw HTML elements (html5ever is quadratic in nesting depth)."""
+MAX_UNCLOSED = 64
+"""Most ``[``, ``](`` or ``<tag`` openers left unclosed in one paragraph."""
+MAX_BLOCK = 100_000
+"""Longest paragraph, in characters (inline Markdown is quadratic in paragraph length)."""
+
+# Tags and attributes kept in sanitised HTML: everything Python-Markdown produces plus
+# the formatting, table, figure and media markup an article may carry as raw HTML.
+# Obsolete presentational tags and attributes (center, align, ...) are left out so the
+# pages stay valid HTML.
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "article", "aside", "b", "bdi", "bdo", "blockquote", "br", "caption",
+    "cite", "code", "col", "colgroup", "data", "dd", "del", "details", "dfn", "div", "dl",
+    "dt", "em", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hgroup", "hr", "i", "iframe", "img", "ins", "kbd", "li", "mark", "ol", "p",
+    "picture", "pre", "q", "rp", "rt", "ruby", "s", "samp", "section", "small", "source",
+    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+    "thead", "time", "tr", "u", "ul", "var", "wbr", "video", "audio", "track",
+})
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
+    "*": {"class", "dir", "id", "lang", "title"},
+    "a": {"href", "hreflang"},
+    "blockquote": {"cite"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "data": {"value"},
+    "del": {"cite", "datetime"},
+    "iframe": {"allow", "allowfullscreen", "height", "loading", "referrerpolicy", "sandbox",
+               "src", "title", "width"},
+    "img": {"alt", "decoding", "height", "loading", "src", "srcset", "sizes", "width"},
+    "ins": {"cite", "datetime"},
+    "li": {"value"},
+    "ol": {"reversed", "start", "type"},
+    "q": {"cite"},
+    "source": {"media", "sizes", "src", "srcset", "type"},
+    "video": {"controls", "height", "loop", "muted", "playsinline", "poster", "preload",
+              "width"},
+    "audio": {"controls", "loop", "muted", "preload"},
+    "track": {"default", "kind", "label", "src", "srclang"},
+    "td": {"colspan", "headers", "rowspan", "style"},
+    "th": {"abbr", "colspan", "headers", "rowspan", "scope", "style"},
+    "time": {"datetime"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+URL_ATTRIBUTES = frozenset({"href", "src", "cite", "poster"})
+# ASCII characters a URL may not hold as they are (imported links carry them); they are
+# percent-encoded, which is what a browser sends anyway.
+_URL_UNSAFE = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]')
+
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
+# Table alignment exactly as Python-Markdown writes it; any other style is dropped.
+_ALIGN_STYLE = re.compile(r"text-align: (?:left|right|center);")
+# nh3 serialises every attribute value in double quotes, so this reads its output exactly.
+_IFRAME = re.compile(r'<iframe((?:\s+[^\s=>]+(?:="[^"]*")?)*)\s*>.*?</iframe>', re.DOTALL)
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_CONTAINER = re.compile(r"\s*(?:>|[-*+](?=\s)|\d{1,9}[.)](?=\s))")
+_RULE = re.compile(r"[\s*_-]+")
+_TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
+_NEW_UNIT = re.compile(r"(?:\s*>)*\s*(?:[-*+]|\d{1,9}[.)]|#{1,6})(?:\s|$)")
+_OPENERS = ("[", "](", "<")
+# Escapes first, so an escaped bracket is skipped as a whole.
+_MARKUP = re.compile(r"\\.|\]\(|[\[\])>]|<[A-Za-z/!?]")
+_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^<>]*?(/?)>")
+_CODE_SPAN = re.compile(r"(`+).+?\1")
+# Elements that never hold content, or whose end tag may be left out (HTML closes them).
+_NO_DEPTH = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+    "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot",
+    "colgroup", "option", "optgroup", "rb", "rt", "rp",
+})
+
+
+class BodyError(ValueError):
+    """A body that cannot be rendered safely; ``line`` counts from the body's first line."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -38,13 +134,55 @@ class Rendered:
 
     html: str
     summary: str
+    removed_embeds: tuple[str, ...] = ()
+    """``src`` of each ``<iframe>`` removed because its host is not an allowed embed host."""
+
+
+class _BlankTails(Extension):
+    """Hide whitespace-only tails from the typographic-quotes pass.
+
+    Python-Markdown's inline processor looks up the position of every element that has
+    a tail, which is quadratic in the number of sibling blocks; the pretty-printer has
+    given every block a ``"\\n"`` tail by the time the smarty pass runs. A whitespace
+    tail holds nothing to convert, so it is taken away before that pass and put back
+    after it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden: list[tuple[etree.Element, str]] = []
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (library API)
+        md.treeprocessors.register(_HideTails(md, self), "hide-blank-tails", 6.5)
+        md.treeprocessors.register(_RestoreTails(md, self), "restore-blank-tails", 5.5)
+
+
+class _HideTails(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, owner: _BlankTails) -> None:
+        super().__init__(md)
+        self.owner = owner
+
+    def run(self, root: etree.Element) -> None:
+        self.owner.hidden = []
+        for element in root.iter():
+            if element.tail and not element.tail.strip():
+                self.owner.hidden.append((element, element.tail))
+                element.tail = None
+
+
+class _RestoreTails(_HideTails):
+    def run(self, root: etree.Element) -> None:
+        for element, tail in self.owner.hidden:
+            element.tail = tail
+        self.owner.hidden = []
 
 
 @functools.cache
 def _converter() -> markdown.Markdown:
     # Building a Markdown instance loads every extension; one per process, reset per use.
     md = markdown.Markdown(
-        extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS, output_format="html"
+        extensions=[*EXTENSIONS, _BlankTails()], extension_configs=EXTENSION_CONFIGS,
+        output_format="html",
     )
     for processor in md.treeprocessors:
         if type(processor) is treeprocessors.InlineProcessor:
@@ -155,12 +293,273 @@ def _triggers_of(patterns: list[t.Any]) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(s) for s in sorted(needed, key=lambda s: (-len(s), s))))
 
 
-def render_markdown(text: str) -> Rendered:
-    """Convert a Markdown body to HTML and derive its summary."""
+def render_markdown(
+    text: str, *, unsafe_html: bool = False,
+    embed_hosts: t.Collection[str] = DEFAULT_EMBED_HOSTS,
+) -> Rendered:
+    """Convert a Markdown body to sanitised HTML and derive its summary.
+
+    Raise :class:`BodyError` for a body too deeply nested or too long to render in
+    bounded time. With ``unsafe_html`` the HTML is kept exactly as written.
+    """
+    check_structure(text)
     converter = _converter()
     converter.reset()
-    body = converter.convert(text)
-    return Rendered(html=body, summary=summarize(body))
+    try:
+        body = converter.convert(text)
+    except RecursionError:
+        # check_structure bounds every nesting we know of; this is the backstop. The
+        # converter may be left mid-way, so the next body gets a fresh one.
+        _converter.cache_clear()
+        first = next((n for n, line in enumerate(text.split("\n"), 1) if line.strip()), 1)
+        raise BodyError(first, "Markdown nested too deeply to render") from None
+    removed: tuple[str, ...] = ()
+    if not unsafe_html:
+        body, removed = sanitize_html(body, embed_hosts)
+    return Rendered(html=body, summary=summarize(body), removed_embeds=removed)
+
+
+def sanitize_html(
+    body: str, embed_hosts: t.Collection[str] = DEFAULT_EMBED_HOSTS
+) -> tuple[str, tuple[str, ...]]:
+    """Return ``body`` with everything but allowed markup removed, and removed embeds."""
+    hosts = {host.lower() for host in embed_hosts}
+    removed: list[str] = []
+
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "style":
+            return value if _ALIGN_STYLE.fullmatch(value.strip()) else None
+        if tag == "iframe" and attribute == "src":
+            parts = urlsplit(value.strip())
+            if parts.scheme.lower() == "https" and (parts.hostname or "") in hosts:
+                return value
+            removed.append(value)
+            return None
+        if attribute in ("width", "height") and not value.strip().isdigit():
+            # HTML wants a number of pixels here; "100%" is old presentational markup.
+            return None
+        if attribute in URL_ATTRIBUTES:
+            return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", value.strip())
+        return value
+
+    cleaned = nh3.clean(
+        body, tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES, attribute_filter=keep,
+        url_schemes=set(URL_SCHEMES), link_rel=None, strip_comments=True,
+    )
+    cleaned = unwrap_misnested(_IFRAME.sub(_embed, cleaned))
+    # A disclosure needs a summary line, and a description list a term before its details.
+    cleaned = _DETAILS_WITHOUT_SUMMARY.sub(r"\g<0><summary>Details</summary>", cleaned)
+    cleaned = _DL_WITHOUT_TERM.sub(r"\g<0><dt></dt>", cleaned)
+    return cleaned, tuple(removed)
+
+
+_ATTRS = r'(?:\s+[^\s=>]+(?:="[^"]*")?)*'
+_DETAILS_WITHOUT_SUMMARY = re.compile(rf"<details{_ATTRS}>(?!\s*<summary[\s>])")
+_DL_WITHOUT_TERM = re.compile(rf"<dl{_ATTRS}>\s*(?=<dd[\s>])")
+
+
+# Text-level elements that may not hold paragraphs, headings, lists or tables. Raw HTML
+# that leaves one open (an unclosed <code> in a changelog) makes the HTML parser carry it
+# into every following block, which is invalid; such an element is unwrapped.
+_PHRASING = frozenset({
+    "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q",
+    "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
+})
+_BLOCK = frozenset({
+    "article", "aside", "blockquote", "details", "div", "dl", "dd", "dt", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "li",
+    "ol", "p", "pre", "section", "summary", "table", "ul",
+})
+_VOID = frozenset({"br", "col", "hr", "img", "source", "track", "wbr"})
+# Elements whose children must be particular elements (li, dt/dd, rows, cells).
+_LIST_LIKE = frozenset({"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr"})
+# nh3 writes every attribute value in double quotes, so this reads its tags exactly.
+_SERIALISED_TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s=>]+(?:="[^"]*")?)*)\s*/?>')
+
+
+def unwrap_misnested(body: str) -> str:
+    """Remove the tags of text-level elements that contain block elements, keeping content."""
+    if not any(f"<{name}" in body for name in _PHRASING):
+        return body
+    tags = list(_SERIALISED_TAG.finditer(body))
+    drop: set[int] = set()
+    stack: list[tuple[str, int, bool]] = []  # (name, index in tags, must be dropped)
+    for index, match in enumerate(tags):
+        closing, name = match.group(1) == "/", match.group(2).lower()
+        if name in _VOID:
+            continue
+        if not closing:
+            if name in _BLOCK:
+                stack = [(n, i, dropped or n in _PHRASING) for n, i, dropped in stack]
+            misplaced = name in _PHRASING and bool(stack) and stack[-1][0] in _LIST_LIKE
+            stack.append((name, index, misplaced))
+            continue
+        while stack:
+            open_name, open_index, dropped = stack.pop()
+            if dropped:
+                drop.update((open_index, index) if open_name == name else (open_index,))
+            if open_name == name:
+                break
+    for _, open_index, dropped in stack:
+        if dropped:
+            drop.add(open_index)
+    if not drop:
+        return body
+    parts: list[str] = []
+    last = 0
+    for index, match in enumerate(tags):
+        if index in drop:
+            parts.append(body[last:match.start()])
+            last = match.end()
+    parts.append(body[last:])
+    return "".join(parts)
+
+
+def _embed(match: re.Match[str]) -> str:
+    # An iframe's content is fallback text no current browser shows; a disallowed one
+    # has lost its src and is dropped whole.
+    attributes = match.group(1)
+    if not re.search(r'\ssrc="', attributes):
+        return ""
+    return f"<iframe{attributes}></iframe>"
+
+
+def check_structure(text: str) -> None:
+    """Raise :class:`BodyError` if ``text`` is nested or sized beyond what renders safely.
+
+    Python-Markdown recurses once per level of blockquotes and lists, and its inline
+    pass rescans a paragraph for every unclosed ``[``, ``](`` or ``<tag``; html5ever
+    slows down with deeply nested elements. Real articles stay far below these bounds.
+    Fenced code is skipped: none of this applies inside it.
+    """
+    lines = _outside_fences(text.split("\n"))
+    # Whole-body nesting first: a nesting bomb is reported as one, not as a long line.
+    _check_html_depth("\n".join(
+        _CODE_SPAN.sub("", line) if line and "`" in line else line or "" for line in lines))
+    unit = _Unit(1)
+    block_lines, in_table, previous = 0, False, ""
+    for number, line in enumerate(lines, 1):
+        if line is None or not line.strip():
+            block_lines, in_table = 0, False
+            unit = _Unit(number + 1)
+            continue
+        depth = _container_depth(line)
+        if depth > MAX_NESTING:
+            raise BodyError(number, f"blockquotes or lists nested {depth:,} levels deep "
+                                    f"(at most {MAX_NESTING})")
+        block_lines += 1
+        if block_lines == 2 and "|" in previous and _TABLE_RULE.fullmatch(line):
+            in_table = True
+        previous = line
+        # Inline Markdown runs once per paragraph, list item, heading or table cell,
+        # so each of those is measured on its own.
+        if in_table or _NEW_UNIT.match(line):
+            unit = _Unit(number)
+        unit.add(number, line)
+
+
+class _Unit:
+    """One paragraph, list item, heading or table cell, measured line by line."""
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.chars = 0
+        self.openers = 0
+        self.pending: list[tuple[int, str]] | None = []
+        self.unclosed = dict.fromkeys(_OPENERS, 0)
+
+    def add(self, number: int, line: str) -> None:
+        self._check_openers(number, line)
+        self.chars += len(line) + 1
+        if self.chars > MAX_BLOCK:
+            raise BodyError(self.start, f"paragraph longer than {MAX_BLOCK:,} characters: "
+                                        "separate paragraphs with blank lines")
+
+    def _check_openers(self, number: int, line: str) -> None:
+        if self.pending is not None:
+            # Matching openers to closers is only needed once there are enough openers
+            # to pass the limit; until then the lines are only kept.
+            self.pending.append((number, line))
+            self.openers += line.count("[") + line.count("](") + line.count("<")
+            if self.openers <= MAX_UNCLOSED:
+                return
+            pending, self.pending = self.pending, None
+        else:
+            pending = [(number, line)]
+        for at, text in pending:
+            opener = _count_unclosed(text, self.unclosed)
+            if opener:
+                raise BodyError(at, f"more than {MAX_UNCLOSED} unclosed '{opener}' in one "
+                                    "paragraph: escape them with a backslash")
+
+
+def _outside_fences(lines: list[str]) -> list[str | None]:
+    """Return ``lines`` with the lines of fenced code blocks replaced by None."""
+    result: list[str | None] = []
+    in_fence = ""
+    for line in lines:
+        fence = _FENCE.match(line)
+        if in_fence:
+            if fence and fence.group(1)[0] == in_fence[0] and len(fence.group(1)) >= len(
+                    in_fence):
+                in_fence = ""
+            result.append(None)
+        elif fence:
+            in_fence = fence.group(1)
+            result.append(None)
+        else:
+            result.append(line)
+    return result
+
+
+def _container_depth(line: str) -> int:
+    """Return how many blockquote and list levels ``line`` opens or continues."""
+    if _RULE.fullmatch(line):
+        return 0
+    expanded = line.expandtabs(4)
+    indent = len(expanded) - len(expanded.lstrip(" "))
+    markers = 0
+    position = 0
+    while match := _CONTAINER.match(expanded, position):
+        markers += 1
+        position = match.end()
+    # Indentation nests only list items: four spaces per level.
+    return markers + (indent // 4 if markers else 0)
+
+
+def _count_unclosed(line: str, unclosed: dict[str, int]) -> str | None:
+    """Update the paragraph's counts of unclosed openers; return one over the limit."""
+    for match in _MARKUP.finditer(line):
+        token = match.group()
+        if token in ("]", "]("):
+            unclosed["["] = max(0, unclosed["["] - 1)
+        if token == ")":
+            unclosed["]("] = max(0, unclosed["]("] - 1)
+        elif token == ">":
+            unclosed["<"] = max(0, unclosed["<"] - 1)
+        elif token in ("[", "]("):
+            unclosed[token] += 1
+        elif token.startswith("<"):
+            token = "<"
+            unclosed[token] += 1
+        else:
+            continue
+        if unclosed.get(token, 0) > MAX_UNCLOSED:
+            return token
+    return None
+
+
+def _check_html_depth(text: str) -> None:
+    depth = 0
+    for match in _HTML_TAG.finditer(text):
+        closing, name, self_closing = match.groups()
+        if name.lower() in _NO_DEPTH or self_closing:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        if depth > MAX_HTML_NESTING:
+            line = text.count("\n", 0, match.start()) + 1
+            raise BodyError(line, f"HTML elements nested more than {MAX_HTML_NESTING:,} "
+                                  "levels deep")
 
 
 def summarize(body_html: str, length: int = SUMMARY_LENGTH) -> str:
@@ -173,3 +572,31 @@ def summarize(body_html: str, length: int = SUMMARY_LENGTH) -> str:
         return text
     cut = text[:length].rsplit(" ", 1)[0].rstrip(",;:.")
     return cut + "…"
+
+
+_HEADING = re.compile(r"<(/?)h([1-6])(?=[\s>])", re.IGNORECASE)
+
+
+def nest_headings(body_html: str, top: int = 2) -> str:
+    """Renumber the headings of a body so they nest under the page's own ``<h1>``.
+
+    The outermost heading becomes ``<h{top}>`` and no heading is more than one level
+    deeper than the one before it, as screen readers expect; relative nesting is kept.
+    Bodies imported from other sites often start at ``###`` or skip levels.
+    """
+    stack: list[tuple[int, int]] = []
+    opened: list[int] = []
+
+    def renumber(match: re.Match[str]) -> str:
+        closing, level = match.group(1), int(match.group(2))
+        if closing:
+            new = opened.pop() if opened else level
+            return f"</h{new}"
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        new = min(stack[-1][1] + 1 if stack else top, 6)
+        stack.append((level, new))
+        opened.append(new)
+        return f"<h{new}"
+
+    return _HEADING.sub(renumber, body_html)

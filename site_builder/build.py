@@ -23,6 +23,7 @@ from .fingerprint import (
     module_digest,
     route_fingerprint,
     site_attributes_read,
+    site_value,
     tree_digest,
 )
 from .history import load_history, plan_redirects, redirect_routes, save_history, updated_history
@@ -37,12 +38,21 @@ from .linkcheck import (
     site_files,
 )
 from .model import Article, Body, Route, Site
-from .output import Staging, list_files, same_bytes
+from .output import (
+    Staging,
+    check_replaceable,
+    check_routes,
+    lock_output,
+    recover,
+    same_bytes,
+    scan_tree,
+    shown,
+)
 from .parallel import run_tasks
 from .render import make_environment, render_route
 from .resolving import resolve_links_cached
 from .routes import check_collisions, plan_routes, static_routes
-from .search import index_search
+from .search import INDEX_DIR, index_search
 from .site import build_site
 from .state import BuildState
 from .validate import validate_articles
@@ -98,7 +108,8 @@ def build(
     With ``write=False`` everything is loaded, validated and rendered but nothing is
     written (``site-builder check``). ``state`` keeps the cache open between builds
     (the preview server); without it the project's cache is opened and closed here.
-    ``clean`` ignores the cache and rewrites every output file. ``jobs`` is the number
+    ``clean`` ignores the cache (files whose bytes did not change are still kept as
+    they are). ``jobs`` is the number
     of processes (default: every core, for builds big enough to gain from it).
     ``external`` collects the external links, ``orphans`` looks for articles that
     listings or other articles do not reach. With ``record_history`` (``site-builder
@@ -107,10 +118,20 @@ def build(
     """
     options = _Options(strict, write, clean, jobs, progress, external, orphans,
                        record_history and write and not config.drafts)
+    if not write:
+        return _build(config, state, options)
+    # Two builds of one output take turns, from reading the cache to the swap.
+    with lock_output(config.output_path, config.project_dir):
+        recover(config.output_path)
+        check_replaceable(config.output_path, config.project_dir)
+        return _build(config, state, options)
+
+
+def _build(config: Config, state: BuildState | None, options: _Options) -> BuildResult:
     own_state = state is None
     if state is None:
-        state = BuildState.open(config, clean=clean)
-    elif clean:
+        state = BuildState.open(config, clean=options.clean)
+    elif options.clean:
         state.discard()
     try:
         try:
@@ -165,14 +186,13 @@ class _Build:
         self.lap("parse")
         # Cross-article checks need every article, so they run only after all are parsed.
         problems += validate_articles(articles)
-        failing = errors_in(problems, strict=self.strict)
-        if failing:
-            raise BuildError(failing)
+        self.fail_on_errors(problems)
 
         # Resolving links needs every article too; doing it while parsing would make the
         # result depend on the order files are read in (pelican#2288).
+        static = static_routes(config)
         articles, found = resolve_links_cached(
-            articles, config, [r.url for r in static_routes(config, set())], self.state.cache,
+            articles, config, [r.url for r in static], self.state.cache,
             self.digester, clean=self.clean)
         problems += found
         self.lap("resolve links")
@@ -180,11 +200,17 @@ class _Build:
         problems += found
 
         site = build_site(config, articles)
-        routes = plan_routes(site, config)
+        problems += site.problems
+        self.fail_on_errors(problems)
+        routes = plan_routes(site, config, static)
         redirects, found = plan_redirects(history, site, routes, config)
         problems += found
         routes = [*routes, *redirect_routes(redirects)]
         check_collisions(routes)
+        unsafe = check_routes(routes)
+        if unsafe:
+            # These paths must never reach the writer: stop here, with all found so far.
+            self.fail_on_errors(problems + unsafe)
         self.lap("plan")
         fingerprints = self.fingerprint(site, routes)
         self.lap("fingerprint")
@@ -200,6 +226,11 @@ class _Build:
             links=out.report, redirects=len(redirects),
             rendered=rendered, parsed=parsed, stages=tuple(self.stages),
         )
+
+    def fail_on_errors(self, problems: list[Problem]) -> None:
+        failing = errors_in(problems, strict=self.strict)
+        if failing:
+            raise BuildError(failing)
 
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
@@ -279,7 +310,7 @@ class _Build:
             else:
                 site_part = digest_bytes(*(
                     part for name in sorted(used)
-                    for part in (name.encode(), digester.digest(getattr(site, name, None)))
+                    for part in (name.encode(), digester.digest(site_value(site, name)))
                 ))
         except Uncacheable:  # an unknown value in what templates read: render everything
             return [None] * len(routes)
@@ -317,27 +348,34 @@ class _ParseWork:
 
 def _parse_one(
     work: _ParseWork, task: tuple[int, SourceFile, bytes, int]
-) -> tuple[int, Parsed, tuple[bytes, str, str] | None, tuple[str, bytes] | None]:
+) -> tuple[int, Parsed, tuple[bytes, str, str, tuple[str, ...]] | None,
+           tuple[str, bytes] | None]:
     """Parse one file with memoised Markdown; return what the build must store."""
     index, src, key, _ = task
     cache = work.cache
-    used: list[tuple[bytes, str, str, bool]] = []
+    used: list[tuple[bytes, str, str, tuple[str, ...], bool]] = []
 
-    def render(text: str) -> Rendered:
-        md_key = digest_bytes(work.markdown_base, text)
+    def render(
+        text: str, *, unsafe_html: bool = False, embed_hosts: t.Collection[str] = ()
+    ) -> Rendered:
+        md_key = digest_bytes(work.markdown_base, repr(unsafe_html), *sorted(embed_hosts), text)
         known = cache.get_markdown(md_key)
         if known is not None:
-            digest, summary = known
-            used.append((md_key, digest, summary, False))
-            return Rendered(html=cache.load_body(digest), summary=summary)
-        rendered = render_markdown(text)
+            digest, summary, removed = known
+            used.append((md_key, digest, summary, removed, False))
+            return Rendered(html=cache.load_body(digest), summary=summary,
+                            removed_embeds=removed)
+        rendered = render_markdown(text, unsafe_html=unsafe_html, embed_hosts=embed_hosts)
         body = Body(rendered.html)
-        used.append((md_key, body.digest, rendered.summary, True))
+        used.append((md_key, body.digest, rendered.summary, rendered.removed_embeds, True))
         return rendered
 
     article, problems = parse_article(src, work.config, render)
     md_key = used[-1][0] if used else None
-    md = (used[-1][0], used[-1][1], used[-1][2]) if used and used[-1][3] else None
+    md = None
+    if used and used[-1][4]:
+        md_key, digest, summary, removed, _ = used[-1]
+        md = (md_key, digest, summary, removed)
     html = None
     if article is not None:
         body = article.body
@@ -376,20 +414,21 @@ class _Output:
             else:
                 redo.append(index)
         produced = {route.output_path for route in self.routes}
-        # Files of earlier builds no longer produced; without a manifest (no cache yet)
-        # everything else in the folder counts, as a clean build would not have it.
-        previous = manifest.keys() if manifest else list_files(self.out_dir)
-        deleted = tuple(sorted(p for p in previous if p not in produced)) if build.write else ()
-
-        whole = build.clean or not self.out_dir.exists()
-        staging = Staging(self.out_dir, whole=whole) if build.write else None
-        if staging is not None and (redo or deleted):
-            staging.begin()
+        # Every build replaces the whole folder, as a clean build would: files it did not
+        # produce (earlier builds' pages, files put there by hand) go.
+        current = scan_tree(self.out_dir) if build.write else {}
+        # The search index is the search stage's: it reports its own files.
+        ours = INDEX_DIR + "/" if config.search else None
+        deleted = tuple(sorted(p for p in current if p not in produced
+                               and not (ours and p.startswith(ours))))
+        staging = Staging(self.out_dir) if build.write else None
         changed: dict[str, OutputEntry] = {}
         written: list[str] = []
         unchanged = [self.routes[i].output_path for i in keep]
         scans: dict[int, PageScan] = {}
         try:
+            if staging is not None and (redo or deleted):
+                staging.begin(produced, current)
             work = _RenderWork(config, self.site, self.routes, staging, manifest, build.clean,
                                site_files(self.routes, config), build.options.external)
             # Unchanged pages are not rendered, but the link check needs their links: a
@@ -429,9 +468,15 @@ class _Output:
                     build.progress("render", done, len(tasks))
             self.check_links([scans[i] for i in sorted(scans)])
             if staging is not None and (written or deleted):
-                self.commit(staging, written, deleted, produced, unchanged)
-            elif staging is not None and staging.dir.exists():
+                deleted += self.commit(staging, written, deleted, unchanged, current)
+            elif staging is not None:
                 staging.abort()
+        except OSError as exc:
+            if staging is not None:
+                staging.abort()
+            where = shown(self.out_dir, config.project_dir)
+            raise BuildError([Problem(where, None,
+                                      f"cannot write: {exc.strerror or exc}")]) from None
         except BaseException:
             if staging is not None:
                 staging.abort()
@@ -448,7 +493,7 @@ class _Output:
                     build.state.cache.clear_manifest(self.out_dir)
                 build.state.cache.update_manifest(self.out_dir, changed, deleted)
                 build.state.cache.store_scans(self.out_dir, fresh, deleted)
-        return tuple(sorted(written)), tuple(sorted(unchanged)), deleted, len(redo)
+        return tuple(sorted(written)), tuple(sorted(unchanged)), tuple(sorted(deleted)), len(redo)
 
     def files_key(self, files: SiteFiles) -> bytes:
         """Return the digest of what the link check of any page depends on besides it."""
@@ -472,19 +517,24 @@ class _Output:
             raise BuildError(failing)
 
     def commit(self, staging: Staging, written: list[str], deleted: t.Sequence[str],
-               produced: set[str], unchanged: list[str]) -> None:
-        """Make the staged build current, with a fresh search index when pages changed."""
+               unchanged: list[str], current: t.Collection[str]) -> tuple[str, ...]:
+        """Make the staged build current, with a fresh search index when pages changed.
+
+        Return the files of the previous search index the new one no longer has.
+        """
         config = self.build.config
-        html_changed = any(p.endswith(HTML_SUFFIXES) for p in (*written, *deleted))
-        if config.search and html_changed and not staging.whole:
-            # Pagefind indexes a whole site: stage the unchanged files too.
-            staging.complete(written, sorted(produced - set(written)))
-        if config.search and staging.whole:
+        staging.finish(unchanged)
+        gone: tuple[str, ...] = ()
+        if config.search:
+            html_changed = any(p.endswith(HTML_SUFFIXES) for p in (*written, *deleted))
             added, kept, found = index_search(staging.dir, self.out_dir, html_changed)
             self.problems.extend(found)
             written += added
             unchanged += kept
-        staging.commit(written, deleted)
+            now = set(added) | set(kept)
+            gone = tuple(p for p in current if p.startswith(INDEX_DIR + "/") and p not in now)
+        staging.commit()
+        return gone
 
 
 def _weight(route: Route) -> int:
@@ -538,7 +588,12 @@ def _render_one(
     if not render:
         return index, None, None, False, work.scan(route, current.read_bytes())
     if route.source_file is not None:
-        data = Path(route.source_file).read_bytes()
+        try:
+            data = Path(route.source_file).read_bytes()
+        except OSError as exc:
+            source = Path(route.source_file)
+            raise BuildError([Problem(shown(source, work.config.project_dir), None,
+                                      f"cannot read file: {exc.strerror or exc}")]) from None
     else:
         data = render_route(work.env, route, work.site)
     digest = digest_bytes(data)
@@ -546,14 +601,13 @@ def _render_one(
     staging = work.staging
     if staging is None:
         return index, digest, None, True, scan
-    if not work.clean:
-        entry = work.manifest.get(path)
-        stamp = Stamp.of(current)
-        if entry is not None:
-            same = entry.digest == digest and stamp == entry.stamp
-        else:
-            # No record (first build with this cache): compare with the file itself.
-            same = same_bytes(current, data)
-        if same and stamp is not None:
-            return index, digest, stamp, False, scan
+    entry = work.manifest.get(path)
+    stamp = Stamp.of(current)
+    if entry is not None:
+        same = entry.digest == digest and stamp == entry.stamp
+    else:
+        # No record (no cache, or --clean): compare with the file itself.
+        same = same_bytes(current, data)
+    if same and stamp is not None:
+        return index, digest, stamp, False, scan
     return index, digest, staging.write(path, data), True, scan

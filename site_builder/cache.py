@@ -18,11 +18,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+import json
 import logging
 import os
 import pickle
 import shutil
 import sqlite3
+import tempfile
 import typing as t
 import zlib
 from pathlib import Path
@@ -35,7 +37,7 @@ log = logging.getLogger(__name__)
 CACHE_DIR = ".site-builder-cache"
 """Folder of the project that holds the cache (keep it out of version control)."""
 CACHE_FILE = "cache.sqlite"
-FORMAT = "site-builder-cache 4"
+FORMAT = "site-builder-cache 5"
 """Written into the cache; any other value marks a foreign cache."""
 
 
@@ -88,7 +90,7 @@ CREATE TABLE IF NOT EXISTS sources (
     path TEXT PRIMARY KEY, key BLOB NOT NULL, markdown_key BLOB, body TEXT,
     data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS markdown (
-    key BLOB PRIMARY KEY, body TEXT NOT NULL, summary TEXT NOT NULL);
+    key BLOB PRIMARY KEY, body TEXT NOT NULL, summary TEXT NOT NULL, removed TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, html BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS resolved (
     path TEXT PRIMARY KEY, key BLOB NOT NULL, body TEXT, data BLOB NOT NULL);
@@ -167,6 +169,9 @@ class Cache:
         self.path = path
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
+        self.temporary: Path | None = None
+        """A folder of this build's own, removed on close (the project's was unusable)."""
+        self._owner = os.getpid()
 
     def __getstate__(self) -> str:
         return str(self.path)
@@ -175,6 +180,8 @@ class Cache:
         self.path = Path(state)
         self._conn = None
         self._pid = 0
+        self.temporary = None
+        self._owner = 0
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -194,6 +201,9 @@ class Cache:
         if self._conn is not None and self._pid == os.getpid():
             self._conn.close()
         self._conn = None
+        if self.temporary is not None and self._owner == os.getpid():
+            shutil.rmtree(self.temporary, ignore_errors=True)
+            self.temporary = None
 
     # --- small values ----------------------------------------------------------------
 
@@ -237,14 +247,25 @@ class Cache:
 
     # --- Markdown memo and bodies ------------------------------------------------
 
-    def get_markdown(self, key: bytes) -> tuple[str, str] | None:
-        """Return (body digest, summary) memoised for Markdown key ``key``."""
-        rows = self._query("SELECT body, summary FROM markdown WHERE key = ?", (key,))
-        return (str(rows[0][0]), str(rows[0][1])) if rows else None
+    def get_markdown(self, key: bytes) -> tuple[str, str, tuple[str, ...]] | None:
+        """Return (body digest, summary, removed embeds) memoised for Markdown key ``key``."""
+        rows = self._query("SELECT body, summary, removed FROM markdown WHERE key = ?", (key,))
+        if not rows:
+            return None
+        try:
+            removed = json.loads(rows[0][2])
+        except (ValueError, TypeError):
+            raise CacheCorrupt("malformed Markdown entry") from None
+        if not isinstance(removed, list) or not all(isinstance(r, str) for r in removed):
+            raise CacheCorrupt("malformed Markdown entry")
+        return str(rows[0][0]), str(rows[0][1]), tuple(removed)
 
-    def store_markdown(self, key: bytes, digest: str, summary: str) -> None:
+    def store_markdown(
+        self, key: bytes, digest: str, summary: str, removed: tuple[str, ...] = ()
+    ) -> None:
         """Memoise a Markdown result by the digest of its HTML."""
-        self._execute("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?)", (key, digest, summary))
+        self._execute("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?, ?)",
+                      (key, digest, summary, json.dumps(list(removed))))
 
     def has_body(self, digest: str) -> bool:
         """Return whether the body ``digest`` is stored."""
@@ -400,14 +421,31 @@ def open_cache(project_dir: Path, *, fresh: bool = False) -> Cache:
         discard_cache(project_dir)
     try:
         return _open(folder)
-    except (CacheCorrupt, sqlite3.Error, OSError) as exc:
+    except (CacheCorrupt, sqlite3.Error) as exc:
+        log.warning("discarding unusable build cache %s: %s", folder, exc)
+    except OSError as exc:
+        if folder.is_dir() or not os.path.lexists(folder):
+            return _temporary(folder, exc)  # a folder we may not write to
         log.warning("discarding unusable build cache %s: %s", folder, exc)
     try:
         discard_cache(project_dir)
         return _open(folder)
     except (CacheCorrupt, sqlite3.Error, OSError) as exc:
-        raise BuildError([Problem(CACHE_DIR, None, f"cannot create the build cache: {exc}")]) \
-            from exc
+        return _temporary(folder, exc)
+
+
+def _temporary(folder: Path, exc: Exception) -> Cache:
+    # A read-only project still builds (into an output folder elsewhere), only without
+    # what earlier builds left: this build's cache lives in a temporary folder instead.
+    log.info("cannot use the build cache %s (%s); using a temporary one", folder, exc)
+    try:
+        temp = Path(tempfile.mkdtemp(prefix="site-builder-cache-"))
+        cache = _open(temp)
+    except (CacheCorrupt, sqlite3.Error, OSError) as error:
+        raise BuildError([Problem(CACHE_DIR, None, f"cannot create the build cache: {error}")]) \
+            from error
+    cache.temporary = temp
+    return cache
 
 
 def discard_cache(project_dir: Path) -> None:

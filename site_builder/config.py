@@ -10,11 +10,14 @@ import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .body import DEFAULT_EMBED_HOSTS
 from .errors import BuildError, Problem
+from .urls import MAX_NAME_BYTES, is_reserved_name
 
 CONFIG_NAME = "config.toml"
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "lang")
 LINK_CHECK_LEVELS = ("error", "warn")
+FOLDER_KEYS = ("content_dir", "templates_dir", "static_dir", "output_dir")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -34,6 +37,8 @@ class Config:
     per_page: int = 20
     feed_limit: int = 20
     """Number of newest articles in each feed."""
+    related_limit: int = 5
+    """Most articles suggested under "Related" by shared tags (0: none)."""
     content_dir: str = "content"
     templates_dir: str = "templates"
     static_dir: str = "static"
@@ -44,6 +49,10 @@ class Config:
     """Index the built pages with Pagefind and add the ``/search/`` page."""
     link_check: t.Literal["error", "warn"] = "error"
     """Whether a broken internal link fails the build or only warns."""
+    unsafe_html: bool = False
+    """Keep raw HTML in article bodies as written instead of sanitising it."""
+    embed_hosts: tuple[str, ...] = DEFAULT_EMBED_HOSTS
+    """Hosts whose ``<iframe>`` embeds survive sanitising (``www.youtube.com``)."""
     extra: t.Mapping[str, object] = dataclasses.field(default_factory=dict)
     """Free-form ``[extra]`` table, passed to templates as ``config.extra``."""
     import_agencies: tuple[str, ...] = ()
@@ -85,6 +94,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "permalink": str,
     "per_page": int,
     "feed_limit": int,
+    "related_limit": int,
     "content_dir": str,
     "templates_dir": str,
     "static_dir": str,
@@ -92,11 +102,22 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "drafts": bool,
     "search": bool,
     "link_check": str,
+    "unsafe_html": bool,
+    "embed_hosts": list,
     "extra": dict,
     "import_agencies": list,
 }
 _REQUIRED = ("title", "base_url")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
+_HOST = re.compile(r"(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+                   r"(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*")
+# Characters a URL may not carry unencoded, plus the quote characters.
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\"'<>\\^`{|}]")
+# Literal permalink text: letters, digits and the URL-safe punctuation; {fields} apart.
+_PERMALINK_TEXT = re.compile(r"[\w./~-]*")
+# A segment's own text plus a slug of up to 120 characters must fit a file name.
+_MAX_PERMALINK_TEXT = MAX_NAME_BYTES - 130
 
 
 def load_config(project_dir: Path, **overrides: t.Any) -> Config:
@@ -111,10 +132,16 @@ def load_config(project_dir: Path, **overrides: t.Any) -> Config:
     except FileNotFoundError:
         missing = Problem(CONFIG_NAME, None, f"no {CONFIG_NAME} in {project_dir}")
         raise BuildError([missing]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BuildError([Problem(CONFIG_NAME, None, f"cannot read: {exc}")]) from None
+    except OSError as exc:
+        message = f"cannot read: {exc.strerror or exc}"
+        raise BuildError([Problem(CONFIG_NAME, None, message)]) from None
+    except UnicodeDecodeError as exc:
+        where = text_line(exc.object, exc.start)
+        raise BuildError([Problem(CONFIG_NAME, where, "not UTF-8 text")]) from None
     try:
         raw = tomllib.loads(text)
+    except RecursionError:
+        raise BuildError([Problem(CONFIG_NAME, None, "invalid TOML: nested too deeply")]) from None
     except tomllib.TOMLDecodeError as exc:
         match = _TOML_LINE.search(str(exc))
         line = int(match.group(1)) if match else None
@@ -150,12 +177,27 @@ def parse_config(
     if problems:
         raise BuildError(problems)
 
+    if "embed_hosts" in values:
+        hosts = values["embed_hosts"]
+        for host in hosts:
+            if not isinstance(host, str) or not _HOST.fullmatch(host.lower()):
+                shown = repr(host) if isinstance(host, str) else _toml_type(host)
+                problem("embed_hosts", f"embed_hosts: {shown} is not a host name such as "
+                                       "'www.youtube.com'")
+        values["embed_hosts"] = tuple(str(h).lower() for h in hosts)
+    if "language" in values and not _LANGUAGE.fullmatch(values["language"]):
+        problem("language", f"language: {values['language']!r} is not a language code "
+                            "such as 'en' or 'pt-BR'")
+
     for key in ("title", "base_url"):
         if not values[key].strip():
             problem(key, f"{key}: must not be empty")
     base = urlsplit(values["base_url"])
     if base.scheme not in ("http", "https") or not base.netloc:
         problem("base_url", "base_url: expected an absolute http(s) URL")
+    elif _URL_UNSAFE.search(values["base_url"]):
+        problem("base_url", "base_url: must not contain spaces, quotes, control characters "
+                            "or any of <>\\^`{|}")
     elif base.query or base.fragment:
         problem("base_url", "base_url: must not have a query or fragment")
     else:
@@ -168,6 +210,8 @@ def parse_config(
     for key in ("per_page", "feed_limit"):
         if key in values and values[key] < 1:
             problem(key, f"{key}: must be at least 1")
+    if values.get("related_limit", 0) < 0:
+        problem("related_limit", "related_limit: must be 0 or more")
     if "timezone" in values:
         try:
             zoneinfo.ZoneInfo(values["timezone"])
@@ -179,13 +223,53 @@ def parse_config(
     if "permalink" in values:
         for message in check_permalink(values["permalink"]):
             problem("permalink", f"permalink: {message}")
-    for key in ("content_dir", "templates_dir", "static_dir", "output_dir"):
+    for key in FOLDER_KEYS:
         if key in values and not _is_inside(project_dir, values[key]):
             problem(key, f"{key}: must be a folder inside the project")
     if problems:
         raise BuildError(problems)
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    return Config(project_dir=project_dir, **values)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    values.update(given)
+    config = Config(project_dir=project_dir, **values)
+    for key, message in check_folders(config):
+        if key == "output_dir" and "output_dir" in given:
+            problems.append(Problem("--output", None, message))
+        else:
+            problem(key, message)
+    if problems:
+        raise BuildError(problems)
+    return config
+
+
+def check_folders(config: Config) -> list[tuple[str, str]]:
+    """Return (key, message) for folders that are unsafe to read from or to replace.
+
+    A folder reached through a symbolic link that leads out of the project is never
+    read. The output folder is replaced as a whole by every build, so it must not be,
+    hold or lie inside the project folder or any folder the build reads.
+    """
+    found: list[tuple[str, str]] = []
+    project = config.project_dir
+    folders = {key: str(getattr(config, key)) for key in FOLDER_KEYS}
+    inputs = {key: (project / name).resolve() for key, name in folders.items()
+              if key != "output_dir"}
+    for key, path in inputs.items():
+        if not path.is_relative_to(project):
+            found.append((key, f"{key}: {folders[key]!r} leads outside the project "
+                               "(a symbolic link?)"))
+    output = (project / folders["output_dir"]).resolve()
+    if output == project or project.is_relative_to(output):
+        found.append(("output_dir", f"output_dir: {folders['output_dir']!r} would replace "
+                                    "the project folder; every build replaces its output "
+                                    "folder as a whole"))
+        return found
+    for key, path in inputs.items():
+        if output == path or output.is_relative_to(path) or path.is_relative_to(output):
+            name = key.removesuffix("_dir")
+            found.append(("output_dir", f"output_dir: {folders['output_dir']!r} overlaps the "
+                                        f"{name} folder; every build replaces its output "
+                                        "folder as a whole"))
+    return found
 
 
 def check_permalink(pattern: str) -> list[str]:
@@ -203,7 +287,23 @@ def check_permalink(pattern: str) -> list[str]:
         messages.append("must not contain '.', '..', '\\' or '//' segments")
     if any(ord(c) < 32 for c in pattern) or "?" in pattern or "#" in pattern:
         messages.append("must not contain control characters, '?' or '#'")
+    literal = re.sub(r"\{[^}]*\}", "", pattern)
+    if not _PERMALINK_TEXT.fullmatch(literal):
+        messages.append("may hold only letters, digits, '/', '.', '_', '~' and '-' besides "
+                        "its {fields}")
+    for part in parts:
+        text = re.sub(r"\{[^}]*\}", "", part)
+        if part == text and is_reserved_name(part):
+            messages.append(f"{part!r} is a reserved file name on Windows")
+        if len(text.encode("utf-8")) > _MAX_PERMALINK_TEXT:
+            messages.append(f"segment {part!r} is too long for a file name (at most "
+                            f"{_MAX_PERMALINK_TEXT} bytes besides its {{fields}})")
     return messages
+
+
+def text_line(data: bytes, offset: int) -> int:
+    """Return the 1-based line of byte ``offset`` in ``data``."""
+    return data.count(b"\n", 0, offset) + 1
 
 
 def key_line(text: str, key: str) -> int | None:

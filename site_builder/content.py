@@ -13,24 +13,56 @@ import re
 import tomllib
 import typing as t
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
-from .body import Rendered, render_markdown
+from .body import BodyError, Rendered, render_markdown
 from .config import Config
-from .errors import Problem
+from .errors import Problem, errors_in
 from .model import Article, Body, Image, Related
-from .urls import expand_permalink, is_valid_slug, slug_from_filename, slugify
+from .urls import (
+    MAX_SEGMENT,
+    expand_permalink,
+    is_reserved_name,
+    is_valid_slug,
+    output_path,
+    path_problem,
+    printable,
+    slug_from_filename,
+    slugify,
+)
 
 SUFFIXES = (".md", ".markdown")
 SCHEMA_KEYS = frozenset({
     "title", "date", "updated", "authors", "author", "source", "tags", "summary", "image",
     "original_url", "related", "slug", "lang", "draft", "aliases",
 })
-# Characters HTML and XML cannot carry; real imported text contains them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Largest article file read; far above any real article, far below what exhausts memory."""
+MAX_TITLE = 1000
+"""Longest title, in characters; a longer one is a body pasted into the wrong field."""
+MAX_FRONT_MATTER_DEPTH = 32
+"""Deepest nesting of lists and mappings in front matter."""
+
+# Characters HTML and XML cannot carry (C0 and C1 controls but tab and newline,
+# noncharacters, lone surrogates); real imported text contains them.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff"
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}"
+              for plane in range(17))
+    + "]"
+)
+_BAD_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
+# A URL scheme as browsers read it: they skip whitespace and controls inside it.
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+_IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f]")
+# More of these than real front matter ever has sends the text to the pure-Python YAML
+# parser, which fails with RecursionError where libyaml's would overflow the C stack.
+_NESTING_MARKS = re.compile(r"[\[{]|^\s*(?:[-?:]\s+)+", re.MULTILINE)
+_C_PARSER_MARKS = 200
 
 
 class _TOMLHandler(BaseHandler):
@@ -51,6 +83,15 @@ else:
     _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def _without_timestamps(
+    resolvers: dict[t.Any, list[tuple[str, t.Any]]]
+) -> dict[t.Any, list[tuple[str, t.Any]]]:
+    return {
+        first: [(tag, regexp) for tag, regexp in items if tag != "tag:yaml.org,2002:timestamp"]
+        for first, items in resolvers.items()
+    }
+
+
 class _Loader(_BaseLoader):
     """Safe YAML loader that leaves timestamps as text.
 
@@ -58,11 +99,13 @@ class _Loader(_BaseLoader):
     reported on its own line rather than as a YAML failure of the whole block.
     """
 
-    yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers
-                if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-    }
+    yaml_implicit_resolvers = _without_timestamps(_BaseLoader.yaml_implicit_resolvers)
+
+
+class _PyLoader(yaml.SafeLoader):
+    """The same loader in pure Python, for front matter that nests deeply."""
+
+    yaml_implicit_resolvers = _without_timestamps(yaml.SafeLoader.yaml_implicit_resolvers)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -78,7 +121,9 @@ def discover_sources(config: Config) -> tuple[list[SourceFile], list[Problem]]:
     """Return the article files under the content folder, sorted by path.
 
     Hidden files and folders and names starting with ``_`` are skipped (editors'
-    swap files, drafts folders); symbolic links leading out of the project are refused.
+    swap files, drafts folders). Symbolic links leading out of the project, anything
+    but a regular file (a pipe would block the build) and names with control characters
+    or bytes that are not UTF-8 are refused.
     """
     root = config.content_path
     project = config.project_dir
@@ -86,8 +131,8 @@ def discover_sources(config: Config) -> tuple[list[SourceFile], list[Problem]]:
     found: list[SourceFile] = []
 
     def on_error(exc: OSError) -> None:
-        problems.append(Problem(_rel(Path(exc.filename or root), project), None,
-                                f"cannot read folder: {exc.strerror}"))
+        problems.append(Problem(printable(_rel(Path(exc.filename or root), project)), None,
+                                f"cannot read folder: {exc.strerror or exc}"))
 
     if not root.is_dir():
         return [], [Problem(config.content_dir, None, "content folder not found")]
@@ -95,6 +140,12 @@ def discover_sources(config: Config) -> tuple[list[SourceFile], list[Problem]]:
     prefix = str(project) + os.sep
     for folder, dirs, files in os.walk(root, onerror=on_error):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        for name in dirs:
+            path = Path(folder) / name
+            # os.walk never enters a linked folder; say so when it leads elsewhere.
+            if path.is_symlink() and not path.resolve().is_relative_to(project):
+                problems.append(Problem(printable(_rel(path, project)), None,
+                                        "symbolic link points outside the project"))
         base = folder + os.sep
         rel_base = base[len(prefix):] if base.startswith(prefix) else None
         for name in sorted(files):
@@ -103,10 +154,16 @@ def discover_sources(config: Config) -> tuple[list[SourceFile], list[Problem]]:
             full = base + name
             rel = ((rel_base + name).replace(os.sep, "/") if rel_base is not None
                    else _rel(Path(full), project))
-            if os.path.islink(full) and not Path(full).resolve().is_relative_to(project):
+            if _BAD_NAME.search(rel):
+                problems.append(Problem(printable(rel), None, "file name has control characters "
+                                        "or bytes that are not UTF-8: rename the file"))
+            elif os.path.islink(full) and not Path(full).resolve().is_relative_to(project):
                 problems.append(Problem(rel, None, "symbolic link points outside the project"))
-                continue
-            found.append(SourceFile(rel, Path(full)))
+            elif not os.path.isfile(full):
+                problems.append(Problem(rel, None, "not a regular file (a pipe, a device or a "
+                                        "broken link?)"))
+            else:
+                found.append(SourceFile(rel, Path(full)))
     found.sort(key=lambda s: s.path)
     return found, problems
 
@@ -121,9 +178,13 @@ def _rel(path: Path, project: Path) -> str:
 def read_source(src: SourceFile) -> tuple[str | None, list[Problem]]:
     """Return the decoded text of ``src``, or None and the problem."""
     try:
+        size = src.abs_path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Problem(src.path, None, f"file of {size:,} bytes is too large "
+                                                  f"(at most {MAX_FILE_BYTES:,})")]
         data = src.abs_path.read_bytes()
     except OSError as exc:
-        return None, [Problem(src.path, None, f"cannot read file: {exc.strerror}")]
+        return None, [Problem(src.path, None, f"cannot read file: {exc.strerror or exc}")]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -138,9 +199,15 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-RenderBody = t.Callable[[str], Rendered]
-"""Markdown to HTML; the build passes a memoised :func:`render_markdown`."""
-PARSE_CONFIG_KEYS = ("timezone", "permalink", "language")
+class RenderBody(t.Protocol):
+    """Markdown to HTML; the build passes a memoised :func:`render_markdown`."""
+
+    def __call__(
+        self, text: str, *, unsafe_html: bool = ..., embed_hosts: t.Collection[str] = ...
+    ) -> Rendered: ...
+
+
+PARSE_CONFIG_KEYS = ("timezone", "permalink", "language", "unsafe_html", "embed_hosts")
 """The config values parsing reads; the build's parse memo is keyed by them."""
 
 
@@ -161,19 +228,25 @@ def parse_text(
     text = clean_text(text)
     if not text.strip():
         return None, [Problem(path, None, "empty file: expected front matter between '---' lines")]
-    split = split_front_matter(text, path)
+    warnings: list[Problem] = []
+    split = split_front_matter(text, path, warnings)
     if isinstance(split, Problem):
         return None, [split]
     meta, key_lines, body, body_line = split
     fields = _Fields(path, key_lines)
+    fields.problems += warnings
     article = fields.article(meta, body, body_line, config, render)
-    return (None if fields.problems else article), fields.problems
+    return (None if fields.failed else article), fields.problems
 
 
 def split_front_matter(
-    text: str, path: str
+    text: str, path: str, warnings: list[Problem] | None = None
 ) -> Problem | tuple[dict[str, object], dict[str, int], str, int]:
-    """Split ``text`` into (metadata, key lines, body, body's first line) or a problem."""
+    """Split ``text`` into (metadata, key lines, body, body's first line) or a problem.
+
+    Strings in the metadata are cleaned like the text (:func:`clean_text`); warnings,
+    such as a key set twice, are appended to ``warnings``.
+    """
     if _YAML.detect(text):
         handler: BaseHandler = _YAML
     elif _TOML.detect(text):
@@ -189,19 +262,63 @@ def split_front_matter(
     # The opening fence and anything before it shift every front-matter line.
     offset = text.count("\n", 0, text.index(fm_text) if fm_text else 0)
     if handler is _YAML:
-        parsed = _load_yaml(fm_text, path, offset)
+        parsed = _load_yaml(fm_text, path, offset, warnings)
     else:
         parsed = _load_toml(fm_text, path, offset)
     if isinstance(parsed, Problem):
         return parsed
     meta, key_lines = parsed
-    return meta, key_lines, body, body_line
+    try:
+        cleaned = _clean_value(meta, 0, {})
+    except _TooDeep:
+        return Problem(path, offset + 1, f"front matter nested more than "
+                                         f"{MAX_FRONT_MATTER_DEPTH} levels deep")
+    result = t.cast(dict[str, object], cleaned)
+    if "slug" in meta:
+        # A slug names a file: it is checked as written, never silently changed.
+        result["slug"] = meta["slug"]
+    return result, key_lines, body, body_line
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _clean_value(value: object, depth: int, memo: dict[int, object]) -> object:
+    """Return ``value`` with every string cleaned; refuse nesting beyond the limit.
+
+    ``memo`` maps containers already seen to their copies, so YAML aliases (one list
+    referenced a billion times) are walked once and keep sharing.
+    """
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if not isinstance(value, dict | list | tuple | set | frozenset):
+        return value
+    if id(value) in memo:
+        return memo[id(value)]
+    if depth >= MAX_FRONT_MATTER_DEPTH:
+        raise _TooDeep
+    if isinstance(value, dict):
+        mapping: dict[object, object] = {}
+        memo[id(value)] = mapping
+        for key, item in value.items():
+            mapping[_clean_value(key, depth + 1, memo)] = _clean_value(item, depth + 1, memo)
+        return mapping
+    if isinstance(value, list):
+        items: list[object] = []
+        memo[id(value)] = items
+        items.extend(_clean_value(item, depth + 1, memo) for item in value)
+        return items
+    result = type(value)(_clean_value(item, depth + 1, memo) for item in value)
+    memo[id(value)] = result
+    return result
 
 
 def _load_yaml(
-    fm_text: str, path: str, offset: int
+    fm_text: str, path: str, offset: int, warnings: list[Problem] | None = None
 ) -> Problem | tuple[dict[str, object], dict[str, int]]:
-    loader = _Loader(fm_text)
+    deep = len(_NESTING_MARKS.findall(fm_text)) > _C_PARSER_MARKS
+    loader = _PyLoader(fm_text) if deep else _Loader(fm_text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -212,7 +329,9 @@ def _load_yaml(
         line = offset + mark.line + 1 if mark is not None else offset + 1
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return Problem(path, line, f"invalid YAML front matter: {reason}")
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+    except RecursionError:
+        return Problem(path, offset + 1, "invalid YAML front matter: nested too deeply")
+    except (ValueError, TypeError, OverflowError) as exc:
         return Problem(path, offset + 1, f"invalid YAML front matter: {exc}")
     finally:
         loader.dispose()
@@ -222,7 +341,13 @@ def _load_yaml(
         return Problem(path, offset + 1, "front matter must be a mapping of keys to values")
     lines: dict[str, int] = {}
     for key_node, _ in node.value:
-        lines.setdefault(str(key_node.value), offset + key_node.start_mark.line + 1)
+        key = str(key_node.value)
+        line = offset + key_node.start_mark.line + 1
+        if key in lines and warnings is not None:
+            warnings.append(Problem(path, line, f"{printable(key)}: set twice (also on line "
+                                                f"{lines[key]}); the last value is used",
+                                    level="warning"))
+        lines.setdefault(key, line)
     return {str(k): v for k, v in data.items()}, lines
 
 
@@ -231,6 +356,8 @@ def _load_toml(
 ) -> Problem | tuple[dict[str, object], dict[str, int]]:
     try:
         data = tomllib.loads(fm_text)
+    except RecursionError:
+        return Problem(path, offset + 1, "invalid TOML front matter: nested too deeply")
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+)", str(exc))
         line = offset + int(match.group(1)) if match else offset + 1
@@ -252,9 +379,17 @@ class _Fields:
         self.key_lines = key_lines
         self.problems: list[Problem] = []
 
+    @property
+    def failed(self) -> bool:
+        """Return whether any problem so far is an error (warnings do not count)."""
+        return bool(errors_in(self.problems))
+
     def error(self, key: str | None, message: str) -> None:
         line = self.key_lines.get(key) if key else None
-        self.problems.append(Problem(self.path, line or (1 if key is None else 1), message))
+        self.problems.append(Problem(self.path, line or 1, message))
+
+    def warn(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message, level="warning"))
 
     def article(
         self, meta: t.Mapping[str, object], body: str, body_line: int, config: Config,
@@ -262,6 +397,10 @@ class _Fields:
     ) -> Article | None:
         tz = config.tzinfo
         title = self.text(meta, "title", required=True)
+        if title is not None and len(title) > MAX_TITLE:
+            self.error("title", f"title: {len(title):,} characters long (at most {MAX_TITLE:,}): "
+                                "is the body in the title?")
+            title = None
         date = self.date(meta, "date", tz, required=True)
         updated = self.date(meta, "updated", tz)
         if "author" in meta and "authors" in meta:
@@ -275,16 +414,32 @@ class _Fields:
         related = self.related(meta)
         lang = self.text(meta, "lang")
         if lang is not None and not _LANG.match(lang):
-            self.error("lang", f"lang: '{lang}' is not a language code such as 'en' or 'pt-BR'")
+            self.error("lang", f"lang: {_show(lang)} is not a language code such as 'en' or "
+                               "'pt-BR'")
             lang = None
         draft = self.flag(meta, "draft")
         aliases = self.names(meta, "aliases")
         slug = self.slug(meta, title)
-        if self.problems or title is None or date is None or slug is None:
+        if self.failed or title is None or date is None or slug is None:
             return None
-        rendered = render(body)
         url = expand_permalink(config.permalink, date=date, slug=slug,
                                lang=lang or config.language)
+        unusable = path_problem(output_path(url))
+        if unusable:
+            self.error("slug" if "slug" in meta else "title", f"URL /{printable(url)} {unusable}")
+            return None
+        try:
+            rendered = render(body, unsafe_html=config.unsafe_html,
+                              embed_hosts=config.embed_hosts)
+        except BodyError as exc:
+            self.problems.append(Problem(self.path, body_line + exc.line - 1, exc.message))
+            return None
+        for src in rendered.removed_embeds:
+            found = body.find(src)
+            line = body_line + (body.count("\n", 0, found) if found >= 0 else 0)
+            host = urlsplit(src.strip()).hostname or printable(src[:60])
+            self.warn(line, f"embed from {host} removed: add the host to embed_hosts in "
+                            "config.toml to keep it")
         extra = {k: v for k, v in meta.items() if k not in SCHEMA_KEYS}
         return Article(
             src_path=self.path, title=title, date=date, slug=slug, url=url,
@@ -324,14 +479,14 @@ class _Fields:
         else:
             self.error(key, f"{key}: expected a list of names, got {_type_name(value)}")
             return ()
-        names: list[str] = []
+        names: dict[str, None] = {}
         for item in items:
             if isinstance(item, bool) or not isinstance(item, str | int | float):
                 self.error(key, f"{key}: expected text in the list, got {_type_name(item)}")
                 continue
             name = " ".join(str(item).split())
-            if name and name not in names:
-                names.append(name)
+            if name:
+                names[name] = None
         return tuple(names)
 
     def date(
@@ -346,6 +501,13 @@ class _Fields:
         if result is None:
             self.error(key, f"{key}: expected a date like 2018-08-22 or 2018-08-22T10:30:00+03:00,"
                             f" got {_show(value)}")
+            return None
+        try:
+            # Dates are compared across time zones; year 1 at +14:00 has no UTC equivalent.
+            result.astimezone(dt.UTC)
+        except OverflowError:
+            self.error(key, f"{key}: {_show(value)} is out of range")
+            return None
         return result
 
     def flag(self, meta: t.Mapping[str, object], key: str) -> bool:
@@ -367,7 +529,11 @@ class _Fields:
         if value is None:
             return None
         if isinstance(value, str):
-            return Image(src=value)
+            if not _is_link(value):
+                self.error("image", f"image: expected an http(s) URL or a path on this site, "
+                                    f"got {_show(value)}")
+                return None
+            return Image(src=value.strip())
         if not isinstance(value, dict):
             self.error("image", f"image: expected a mapping with src, alt, caption, credit, "
                                 f"got {_type_name(value)}")
@@ -382,6 +548,10 @@ class _Fields:
                     self.error("image", f"image.{name}: expected text, got {_type_name(item)}")
                 else:
                     fields[str(name)] = str(item).strip()
+        if not _is_link(fields.get("src", "")):
+            self.error("image", f"image.src: expected an http(s) URL or a path on this site, "
+                                f"got {_show(fields['src'])}")
+            return None
         return Image(src=fields.get("src") or None, alt=fields.get("alt", ""),
                      caption=fields.get("caption", ""), credit=fields.get("credit", ""))
 
@@ -404,6 +574,10 @@ class _Fields:
                 if url is not None and not isinstance(url, str):
                     self.error("related", f"related: url must be text, got {_type_name(url)}")
                     continue
+                if url is not None and not _is_link(url):
+                    self.error("related", f"related: url must be an http(s) URL or a path on "
+                                          f"this site, got {_show(url)}")
+                    continue
                 entries.append(Related(title=str(item.get("title") or "").strip(),
                                        url=url.strip() if url else None))
             else:
@@ -413,9 +587,13 @@ class _Fields:
     def slug(self, meta: t.Mapping[str, object], title: str | None) -> str | None:
         if "slug" in meta:
             value = self.text(meta, "slug")
+            if value is not None and is_reserved_name(value):
+                self.error("slug", f"slug: {_show(value)} is a reserved file name on Windows")
+                return None
             if value is not None and not is_valid_slug(value):
                 self.error("slug", f"slug: {_show(value)} is not usable in a URL (use letters, "
-                                   "digits, '-', '_' or '.', at most 120 characters)")
+                                   f"digits, '-', '_', '~' or '.', at most {MAX_SEGMENT} "
+                                   "characters, not ending in '.')")
                 return None
             return value
         slug = slug_from_filename(Path(self.path).stem) or (slugify(title) if title else "")
@@ -449,6 +627,14 @@ def _type_name(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+def _is_link(url: str) -> bool:
+    """Return whether ``url`` is empty, relative or http(s): never ``javascript:`` and kin."""
+    scheme = _SCHEME.match(_IGNORED_IN_URL.sub("", url))
+    return scheme is None or scheme.group(1).lower() in ("http", "https")
+
+
 def _show(value: object) -> str:
-    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = printable(repr(value) if not isinstance(value, str) else f"'{value}'")
     return text if len(text) <= 60 else text[:57] + "...'"

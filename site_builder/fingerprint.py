@@ -103,7 +103,11 @@ def tree_digest(root: Path) -> bytes:
     h = new_hash()
     for path in _files_under(root):
         h.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            # The renderer reports it, with the template's name, if a page needs it.
+            data = f"unreadable: {exc}".encode("utf-8", "surrogateescape")
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
     return h.digest()
@@ -138,6 +142,8 @@ class Digester:
 
     def digest(self, value: object) -> bytes:
         """Return the digest of ``value``; raise :class:`Uncacheable` for unknown types."""
+        if type(value) in _PLAIN:
+            return digest_bytes(repr(value))
         return bytes.fromhex(self._token(value))
 
     def token(self, value: object) -> str:
@@ -219,7 +225,15 @@ class Digester:
         kind = type(item)
         if kind in _PLAIN:
             parts.append(repr(item))
-        elif (kind is tuple or kind is list or kind is dict) and len(item) <= 16:  # type: ignore[arg-type]
+        elif (kind is tuple or kind is list) and len(item) <= 16 and all(  # type: ignore[arg-type]
+                type(x) in _PLAIN for x in item):  # type: ignore[attr-defined]
+            # Only flat values are written inline: nested ones are digested once each, by
+            # identity, so shared parts (YAML aliases) never multiply the work.
+            parts.append("(")
+            self._add(item, parts)
+            parts.append(")")
+        elif kind is dict and len(item) <= 16 and all(  # type: ignore[arg-type]
+                type(x) in _PLAIN for x in item.values()):  # type: ignore[attr-defined]
             parts.append("(")
             self._add(item, parts)
             parts.append(")")
@@ -227,29 +241,61 @@ class Digester:
             parts.append(self._token(item))
 
 
+SITE_READERS: dict[str, frozenset[str]] = {
+    "news_article": frozenset({"authors.lookup", "sources.lookup", "tags.lookup"}),
+}
+"""Template globals that take ``site`` whole, with the attributes they read of it."""
+SHALLOW_READS = frozenset({"lookup", "url", "kind"})
+"""Attributes of a ``site`` value read on their own: ``site.tags.url`` depends on the
+URL alone, ``site.tags.lookup(...)`` on the terms' names and URLs, not on every article
+filed under them."""
+
+
 def site_attributes_read(env: jinja2.Environment) -> frozenset[str] | None:
     """Return the attributes of ``site`` the template tree reads, or None for all of it.
 
     A page that lists ``site.articles`` depends on every article, so those values
     enter every route's fingerprint; templates that pass ``site`` on whole (to a macro,
-    a filter, ``site[...]``) make the whole site part of every fingerprint.
+    a filter, ``site[...]``) make the whole site part of every fingerprint, except to
+    the built-in globals of :data:`SITE_READERS`, whose reads are known. A read of one
+    of :data:`SHALLOW_READS` is named by both attributes (``tags.lookup``).
     """
     names: set[str] = set()
     for template in env.list_templates():
         try:
             source = env.loader.get_source(env, template)[0] if env.loader else ""
             tree = env.parse(source)
-        except jinja2.TemplateError:
-            return None
-        attrs = {id(node.node): node.attr for node in tree.find_all(jinja2.nodes.Getattr)}
+        except (jinja2.TemplateError, OSError):
+            return None  # rendering reports it, naming the template
+        attrs = {id(node.node): node for node in tree.find_all(jinja2.nodes.Getattr)}
+        passed: dict[int, frozenset[str]] = {}
+        for call in tree.find_all(jinja2.nodes.Call):
+            if isinstance(call.node, jinja2.nodes.Name) and call.node.name in SITE_READERS:
+                for arg in call.args:
+                    passed[id(arg)] = SITE_READERS[call.node.name]
         for node in tree.find_all(jinja2.nodes.Name):
             if node.name != "site":
                 continue
-            attr = attrs.get(id(node))
-            if attr is None:
+            if id(node) in passed:
+                names.update(passed[id(node)])
+                continue
+            read = attrs.get(id(node))
+            if read is None:
                 return None
-            names.add(attr)
+            further = attrs.get(id(read))
+            names.add(f"{read.attr}.{further.attr}"
+                      if further is not None and further.attr in SHALLOW_READS else read.attr)
     return frozenset(names)
+
+
+def site_value(site: object, name: str) -> object:
+    """Return what a template reading ``name`` (from :func:`site_attributes_read`) sees."""
+    first, _, further = name.partition(".")
+    value = getattr(site, first, None)
+    if further == "lookup":
+        by_name = getattr(value, "by_name", {})
+        return {key: (term.name, term.slug, term.url) for key, term in by_name.items()}
+    return getattr(value, further, None) if further else value
 
 
 def route_fingerprint(

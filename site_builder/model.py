@@ -7,6 +7,8 @@ import datetime as dt
 import hashlib
 import typing as t
 
+from .errors import Problem
+
 
 class BodySource(t.Protocol):
     """Where stored article bodies are read back from (the build cache)."""
@@ -159,6 +161,52 @@ class Page:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Term:
+    """One tag, author or source and the articles filed under it."""
+
+    name: str
+    """The spelling shown: the most frequent of the spellings that fold together."""
+    slug: str
+    url: str
+    """Site path of the term's listing (``tags/labour/``)."""
+    articles: tuple[Article, ...]
+    """Newest first."""
+
+    @property
+    def feed_url(self) -> str:
+        """Return the site path of the term's Atom feed."""
+        return self.url + "feed.xml"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Taxonomy:
+    """Every term of one kind (``tags``, ``authors`` or ``sources``)."""
+
+    kind: str
+    url: str
+    """Site path of the page listing every term."""
+    terms: tuple[Term, ...] = ()
+    """Sorted by slug."""
+    by_name: t.Mapping[str, Term] = dataclasses.field(default_factory=dict)
+    """Each spelling used in the front matter, mapped to its term."""
+
+    def lookup(self, names: t.Iterable[str]) -> tuple[Term, ...]:
+        """Return the terms of ``names`` (an article's tags or authors), in order."""
+        return tuple(self.by_name[name] for name in names if name in self.by_name)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Period:
+    """A year, month or day of the archive and its articles, newest first."""
+
+    year: int
+    month: int | None
+    day: int | None
+    url: str
+    articles: tuple[Article, ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Site:
     """Everything known about the archive before rendering."""
 
@@ -168,6 +216,22 @@ class Site:
     by_src_path: t.Mapping[str, Article]
     home_pages: tuple[Page, ...]
     """The paginated home listing; the last one is served at the site root."""
+    tags: Taxonomy = dataclasses.field(default_factory=lambda: Taxonomy("tags", "tags/"))
+    authors: Taxonomy = dataclasses.field(default_factory=lambda: Taxonomy("authors", "authors/"))
+    sources: Taxonomy = dataclasses.field(default_factory=lambda: Taxonomy("sources", "sources/"))
+    years: tuple[Period, ...] = ()
+    """Newest first, like ``months`` and ``days``."""
+    months: tuple[Period, ...] = ()
+    days: tuple[Period, ...] = ()
+    related: t.Mapping[str, tuple[Article, ...]] = dataclasses.field(default_factory=dict)
+    """Articles sharing tags with the article of each URL, best first."""
+    problems: tuple[Problem, ...] = ()
+    """Warnings found while assembling the site (terms whose slugs collide)."""
+
+    @property
+    def taxonomies(self) -> tuple[Taxonomy, ...]:
+        """Return tags, authors and sources."""
+        return (self.tags, self.authors, self.sources)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -185,3 +249,5 @@ class Route:
     """Project-relative files this route comes from, named in error messages."""
     source_file: str | None = None
     """Absolute path of a static file to copy instead of rendering."""
+    lastmod: dt.datetime | None = None
+    """Newest content date the page shows, for the sitemap (None: unknown)."""

@@ -1,23 +1,18 @@
-"""Stage a build beside the output folder and make it current only when complete.
+"""Assemble a build beside the output folder and swap it in only when complete.
 
-Only files whose bytes changed are staged; the others are left untouched, so they keep
-their inode and mtime and deploy tools that compare timestamps upload only what changed.
-Which files are unchanged is known from the manifest (content digests of the last
-build), so the current output is never read back.
+Whatever moment a build is killed at, the output folder holds either the complete
+previous build or the complete new one: the new build is assembled in a staging folder
+beside it (``.NAME.staging``) and the two are exchanged by one rename.
 
-Making the staged build current:
-
-- when there is no output yet, or for ``--clean``, the whole staged tree replaces it
-  in one rename (an atomic exchange on Linux);
-- otherwise a journal listing the files to remove is written beside the staging folder
-  once staging is complete, then the staged files are renamed into place and the stale
-  ones removed. A build killed before the journal exists is rolled back (the staging
-  folder is dropped); one killed after is rolled forward by :func:`recover` at the
-  start of the next build. Either way the output ends as one whole build, never a mix.
-
-Building a whole new tree of hard links and deleting the old one would be simpler, but
-costs two directory entries per page per build, seconds per thousand pages on disks
-where each unlink is a discard.
+Unchanged files are hard links to the current output's files, so they keep their
+inode, bytes and mtime, and deploy tools that compare timestamps upload only what
+changed. After the exchange the staging folder holds the build before, which is kept
+as ``.NAME.previous`` and becomes the next build's staging folder: only the files that
+differ between the two are touched, never the whole tree, so a rebuild that changes
+one page costs a few file operations, not two per page of the site. Nothing in the
+kept folder is trusted: a file in it is kept only when it is the very file (the same
+inode) the output holds at that path, so any leftover tree, even a half-written one,
+is a valid starting point, and it may be deleted at any time.
 """
 
 from __future__ import annotations
@@ -25,216 +20,159 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
-import hashlib
-import json
+import dataclasses
 import os
 import shutil
+import stat
 import typing as t
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .cache import Stamp
 from .errors import BuildError, Problem
+from .model import Route
+from .urls import path_problem, printable
+
+if t.TYPE_CHECKING or os.name == "posix":
+    import fcntl
+
+
+BUILT_SITE_FILES = ("index.html", "sitemap.xml")
+"""Files every build writes; an output folder without them is not replaced."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What a build did to the output folder, as sorted output paths."""
+
+    written: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    deleted: tuple[str, ...]
 
 
 def staging_path(out_dir: Path) -> Path:
-    """Return the folder a build is written into before it is made current."""
+    """Return the folder a build is assembled in before the swap."""
     return out_dir.with_name(f".{out_dir.name}.staging")
 
 
-def journal_path(out_dir: Path) -> Path:
-    """Return the file whose presence says the staged build is complete."""
-    return out_dir.with_name(f".{out_dir.name}.journal")
-
-
-def _flat_path(out_dir: Path) -> Path:
-    return out_dir.with_name(f".{out_dir.name}.flat")
+def previous_path(out_dir: Path) -> Path:
+    """Return the folder keeping the build before the current one (hard links)."""
+    return out_dir.with_name(f".{out_dir.name}.previous")
 
 
 def _old_path(out_dir: Path) -> Path:
     return out_dir.with_name(f".{out_dir.name}.old")
 
 
-def recover(out_dir: Path) -> None:
-    """Finish or undo what an interrupted build left, so the output is one whole build."""
-    old = _old_path(out_dir)
-    if old.exists() and not out_dir.exists():
-        # Killed between the two renames of the fallback swap: the old build is intact.
-        os.rename(old, out_dir)
-    journal = journal_path(out_dir)
-    if journal.exists():
-        try:
-            plan = json.loads(journal.read_text("utf-8"))
-            moves = [(str(a), str(b)) for a, b in plan["moves"]]
-            deleted = [str(p) for p in plan["deleted"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            plan = None
-        if plan is not None and staging_path(out_dir).is_dir():
-            _apply(staging_path(out_dir), out_dir, moves, deleted)
-        journal.unlink(missing_ok=True)
-    for leftover in (old, staging_path(out_dir), _flat_path(out_dir)):
-        if leftover.exists():
-            shutil.rmtree(leftover)
-
-
-def _apply(staging: Path, out_dir: Path, moves: t.Sequence[tuple[str, str]],
-           deleted: t.Sequence[str]) -> None:
-    """Move staged files to their output paths and remove ``deleted``; safe to repeat."""
-    for name, rel in moves:
-        src = staging / name
-        if not os.path.lexists(src):
-            continue  # moved before the build was interrupted
-        dest = out_dir / rel
-        try:
-            os.replace(src, dest)
-        except FileNotFoundError:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, dest)
-        except IsADirectoryError:
-            shutil.rmtree(dest)
-            os.replace(src, dest)
-        except NotADirectoryError:
-            _replace_file_with_folder(out_dir, rel)
-            os.replace(src, dest)
-    folders: set[Path] = set()
-    for rel in deleted:
-        path = out_dir / rel
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-        folders.update(p for p in path.parents if p != out_dir and p.is_relative_to(out_dir))
-    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
-        with contextlib.suppress(OSError):
-            folder.rmdir()  # only succeeds once the folder is empty
-
-
-def _replace_file_with_folder(out_dir: Path, rel: str) -> None:
-    # A stale file stands where the new build needs a folder (x.html became x.html/...).
-    parts = PurePosixPath(rel).parts
-    for i in range(1, len(parts)):
-        path = out_dir.joinpath(*parts[:i])
-        if path.is_file() or path.is_symlink():
-            path.unlink()
-            break
-    (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-
-
-def check_relative(path: str) -> None:
-    """Raise :class:`BuildError` unless ``path`` stays inside the output folder."""
-    parts = PurePosixPath(path).parts
-    if (not parts or path.startswith("/") or "\\" in path or ".." in parts or "." in parts
-            or any(ord(c) < 32 for c in path)):
-        raise BuildError([Problem("<output>", None, f"refusing to write outside output: {path!r}")])
-
-
-class Staging:
-    """A build being assembled beside ``out_dir``, made current by :meth:`commit`.
-
-    A whole build (no output yet, or ``--clean``) is staged as the finished tree. Changes
-    to an existing output are staged as flat files named by a digest of their path:
-    directories are costly to create and delete, and only new output paths need them.
-    Files are placed by any process of the build (workers write what they render).
-    """
-
-    def __init__(self, out_dir: Path, *, whole: bool) -> None:
-        self.out_dir = out_dir
-        self.dir = staging_path(out_dir)
-        self.whole = whole
-        self._made: set[str] = set()
-
-    def begin(self) -> None:
-        """Recover from an interrupted build and create an empty staging folder."""
-        recover(self.out_dir)
-        self.dir.mkdir(parents=True)
-
-    def write(self, rel: str, data: bytes) -> Stamp:
-        """Write ``data`` as staged file ``rel``; return its stamp."""
-        dest = self._dest(rel)
-        with open(dest, "xb") as handle:
-            handle.write(data)
-        return _stamp(dest)
-
-    def commit(self, written: t.Sequence[str], deleted: t.Sequence[str]) -> None:
-        """Make the staged build current: ``written`` paths in, ``deleted`` paths out."""
-        if self.whole:
-            _swap(self.dir, self.out_dir)
-            shutil.rmtree(self.dir, ignore_errors=True)
-            return
-        moves = [(_flat_name(rel), rel) for rel in written]
-        journal = journal_path(self.out_dir)
-        temp = journal.with_name(journal.name + ".tmp")
-        with open(temp, "w", encoding="utf-8") as handle:
-            json.dump({"moves": moves, "deleted": list(deleted)}, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # From this rename on the staged build counts as complete: recover() finishes it.
-        os.replace(temp, journal)
-        _apply(self.dir, self.out_dir, moves, deleted)
-        shutil.rmtree(self.dir, ignore_errors=True)
-        journal.unlink()
-
-    def complete(self, written: t.Sequence[str], kept: t.Sequence[str]) -> None:
-        """Turn staged changes into a whole staged build (for tools that read the site).
-
-        ``written`` are the staged paths, ``kept`` the unchanged ones, hard-linked from the
-        current output so they keep their inode and mtime.
-        """
-        if self.whole:
-            return
-        flat = _flat_path(self.out_dir)
-        os.rename(self.dir, flat)
-        self.dir.mkdir()
-        self.whole = True
-        for rel in written:
-            os.rename(flat / _flat_name(rel), self._dest(rel))
-        for rel in kept:
-            dest = self._dest(rel)
-            try:
-                os.link(self.out_dir / rel, dest, follow_symlinks=False)
-            except OSError:
-                shutil.copy2(self.out_dir / rel, dest, follow_symlinks=False)
-        shutil.rmtree(flat)
-
-    def abort(self) -> None:
-        """Drop the staged build; the output folder stays as it was."""
-        shutil.rmtree(self.dir, ignore_errors=True)
-        shutil.rmtree(_flat_path(self.out_dir), ignore_errors=True)
-
-    def _dest(self, rel: str) -> Path:
-        check_relative(rel)
-        if not self.whole:
-            return self.dir / _flat_name(rel)
-        folder, _, _ = rel.rpartition("/")
-        if folder and folder not in self._made:
-            os.makedirs(self.dir / folder, exist_ok=True)
-            self._made.add(folder)
-        return self.dir / rel
-
-
-def _flat_name(rel: str) -> str:
-    return hashlib.blake2b(rel.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
-
-
-def same_bytes(path: Path, data: bytes) -> bool:
-    """Return whether the file at ``path`` holds exactly ``data``."""
+def _is_folder(path: Path) -> bool:
+    """Return whether ``path`` is a real folder (not a link to one)."""
     try:
-        if os.lstat(path).st_size != len(data):
-            return False
-        return path.read_bytes() == data
+        return stat.S_ISDIR(os.lstat(path).st_mode)
     except OSError:
         return False
 
 
-def _stamp(path: Path) -> Stamp:
-    stamp = Stamp.of(path)
-    if stamp is None:
-        raise BuildError([Problem("<output>", None, f"cannot read back {path}")])
-    return stamp
+def recover(out_dir: Path) -> None:
+    """Tidy what an interrupted build left: restore a half-swapped output.
+
+    A build only ever renames a complete output folder to ``.NAME.old``, and only
+    renames the staging folder to the output folder once it is complete, so an ``.old``
+    folder without an output folder is the last good build. A leftover staging folder
+    is kept as the previous build (its files are checked before any is reused); links
+    and files standing where these folders belong are removed, never followed.
+    """
+    old = _old_path(out_dir)
+    if os.path.lexists(old) and not os.path.lexists(out_dir):
+        # Killed between the two renames of the fallback swap: the old build is intact.
+        os.rename(old, out_dir)
+    _remove(old)
+    staging, previous = staging_path(out_dir), previous_path(out_dir)
+    if not _is_folder(previous):
+        _remove(previous)
+    if _is_folder(staging) and not os.path.lexists(previous):
+        os.rename(staging, previous)
+    _remove(staging)
 
 
-def list_files(root: Path) -> list[str]:
-    """Return the POSIX paths of every file under ``root``."""
-    if not root.is_dir():
-        return []
-    found: list[str] = []
+def _remove(path: Path) -> None:
+    """Remove ``path`` whatever it is; a symbolic link is removed, never followed."""
+    if path.is_symlink() or (os.path.lexists(path) and not path.is_dir()):
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+
+
+def check_relative(path: str) -> None:
+    """Raise :class:`BuildError` unless ``path`` stays inside the output folder."""
+    problem = path_problem(path)
+    if problem:
+        raise BuildError([Problem("<output>", None,
+                                  f"refusing to write '{printable(path)}': {problem}")])
+
+
+def check_routes(routes: t.Iterable[Route]) -> list[Problem]:
+    """Return a problem, naming its source, for every route that would leave the output."""
+    problems = []
+    for route in routes:
+        problem = path_problem(route.output_path)
+        if problem:
+            source = route.sources[0] if route.sources else "<output>"
+            problems.append(Problem(printable(source), None,
+                                    f"output path '{printable(route.output_path)}' {problem}"))
+    return problems
+
+
+def shown(path: Path, project_dir: Path | None) -> str:
+    """Return ``path`` for a message: relative to ``project_dir`` when inside it."""
+    if project_dir is not None and path.is_relative_to(project_dir):
+        return printable(path.relative_to(project_dir).as_posix())
+    return printable(str(path))
+
+
+@contextlib.contextmanager
+def lock_output(out_dir: Path, project_dir: Path | None = None) -> t.Iterator[None]:
+    """Hold an exclusive lock on the output's parent folder for the whole build.
+
+    Two builds of one output take turns: the second plans its pages only after the
+    first has swapped its own in. The lock is taken on the folder itself, so no lock
+    file is left behind, and the kernel drops it when a build dies, however it dies.
+    """
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        message = f"cannot create the output folder: {exc.strerror or exc}"
+        raise BuildError([Problem(shown(out_dir, project_dir), None, message)]) from None
+    if os.name != "posix":
+        yield
+        return
+    fd = os.open(out_dir.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def check_replaceable(out_dir: Path, project_dir: Path | None = None) -> None:
+    """Refuse to replace anything but a folder holding a previous build (or nothing)."""
+    message = None
+    if out_dir.is_symlink():
+        message = "the output folder is a symbolic link: give the folder it points to"
+    elif os.path.lexists(out_dir) and not out_dir.is_dir():
+        message = "exists and is not a folder"
+    elif out_dir.is_dir() and any(out_dir.iterdir()) and not all(
+            (out_dir / name).is_file() for name in BUILT_SITE_FILES):
+        message = ("holds files but no index.html and sitemap.xml, so it is not a site built "
+                   "here; every build replaces its output folder as a whole: empty it or "
+                   "choose another")
+    if message:
+        raise BuildError([Problem(shown(out_dir, project_dir), None, message)])
+
+
+def scan_tree(root: Path) -> dict[str, int]:
+    """Return every file (anything but a folder) under ``root``: POSIX path -> inode."""
+    found: dict[str, int] = {}
+    if not _is_folder(root):
+        return found
     stack = [("", str(root))]
     while stack:
         prefix, folder = stack.pop()
@@ -243,8 +181,167 @@ def list_files(root: Path) -> list[str]:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((prefix + entry.name + "/", entry.path))
                 else:
-                    found.append(prefix + entry.name)
+                    found[prefix + entry.name] = entry.inode()
     return found
+
+
+class Staging:
+    """The next build, assembled beside ``out_dir`` and swapped in by :meth:`commit`.
+
+    Any process of the build may :meth:`write` into it (render workers write what they
+    render). Paths never written are hard-linked from the current output by
+    :meth:`finish`.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.dir = staging_path(out_dir)
+        self.kept: set[str] = set()
+        self._made: set[str] = set()
+
+    def begin(self, produced: t.Collection[str], current: t.Mapping[str, int]) -> None:
+        """Start from the previous build, keeping only what equals the current output.
+
+        ``produced`` are the new build's paths and ``current`` the output's files
+        (path -> inode). A file of the previous build stays only if it is the output's
+        own file at a produced path; links, stale files and folders standing where a
+        file goes are removed first, so nothing written later can follow a link.
+        """
+        recover(self.out_dir)
+        previous = previous_path(self.out_dir)
+        if _is_folder(previous):
+            os.rename(previous, self.dir)
+        else:
+            self.dir.mkdir()
+        emptied: list[str] = []
+        stack = [("", str(self.dir))]
+        while stack:
+            prefix, folder = stack.pop()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    rel = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        if rel in produced:
+                            shutil.rmtree(entry.path)
+                        else:
+                            stack.append((rel + "/", entry.path))
+                            emptied.append(entry.path)
+                    elif rel in produced and current.get(rel) == entry.inode() \
+                            and entry.is_file(follow_symlinks=False):
+                        self.kept.add(rel)
+                    else:
+                        os.unlink(entry.path)
+        # Deepest first; a folder still holding files stays.
+        for folder in reversed(emptied):
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
+
+    def write(self, rel: str, data: bytes) -> Stamp:
+        """Write ``data`` as ``rel``; return the new file's stamp."""
+        dest = self._dest(rel)
+        # A file there is a hard link to the current output's: writing through it
+        # would change the build being replaced, so it is unlinked first.
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(dest)
+        with open(dest, "xb") as handle:
+            handle.write(data)
+        stamp = Stamp.of(dest)
+        if stamp is None:
+            raise OSError(f"cannot read back {dest}")
+        return stamp
+
+    def finish(self, unchanged: t.Iterable[str]) -> None:
+        """Hard-link every unchanged path not already in place from the current output."""
+        for rel in unchanged:
+            if rel not in self.kept:
+                link_or_copy(self.out_dir / rel, self._dest(rel))
+
+    def commit(self) -> None:
+        """Make the staged build current; keep the one it replaces as the previous build."""
+        _swap(self.dir, self.out_dir)
+        if os.path.lexists(previous_path(self.out_dir)):
+            _remove(self.dir)
+        elif os.path.lexists(self.dir):
+            os.rename(self.dir, previous_path(self.out_dir))
+
+    def abort(self) -> None:
+        """Leave the output as it is; keep what was staged as the previous build."""
+        if not _is_folder(self.dir):
+            return
+        if os.path.lexists(previous_path(self.out_dir)):
+            shutil.rmtree(self.dir, ignore_errors=True)
+        else:
+            os.rename(self.dir, previous_path(self.out_dir))
+
+    def _dest(self, rel: str) -> Path:
+        check_relative(rel)
+        folder, _, _ = rel.rpartition("/")
+        if folder and folder not in self._made:
+            os.makedirs(self.dir / folder, exist_ok=True)
+            self._made.add(folder)
+        return self.dir / rel
+
+
+def same_bytes(path: Path, data: bytes) -> bool:
+    """Return whether the file at ``path`` holds exactly ``data``."""
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def write_output(
+    out_dir: Path, files: t.Iterable[tuple[str, bytes]], *, project_dir: Path | None = None,
+) -> WriteResult:
+    """Write ``files`` (output path, bytes) as the new ``out_dir``, swapped in whole.
+
+    The build itself drives :class:`Staging` directly; this is the same sequence for
+    callers that have every file at hand.
+    """
+    with lock_output(out_dir, project_dir):
+        recover(out_dir)
+        check_replaceable(out_dir, project_dir)
+        items = list(files)
+        for rel, _ in items:
+            check_relative(rel)
+        current = scan_tree(out_dir)
+        produced = {rel for rel, _ in items}
+        staging = Staging(out_dir)
+        written: list[str] = []
+        unchanged: list[str] = []
+        rel = ""
+        try:
+            staging.begin(produced, current)
+            for rel, data in items:
+                if same_bytes(out_dir / rel, data):
+                    unchanged.append(rel)
+                else:
+                    staging.write(rel, data)
+                    written.append(rel)
+            rel = ""
+            staging.finish(unchanged)
+            staging.commit()
+        except OSError as exc:
+            staging.abort()
+            target = shown(out_dir / rel if rel else out_dir, project_dir)
+            raise BuildError([Problem(target, None,
+                                      f"cannot write: {exc.strerror or exc}")]) from None
+        except BaseException:
+            staging.abort()
+            raise
+    deleted = sorted(p for p in current if p not in produced)
+    return WriteResult(tuple(sorted(written)), tuple(sorted(unchanged)), tuple(deleted))
+
+
+def link_or_copy(src: Path, dest: Path) -> None:
+    """Hard-link ``src`` to ``dest`` (same bytes and mtime), copying where links fail."""
+    try:
+        os.link(src, dest, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dest, follow_symlinks=False)
 
 
 _RENAME_EXCHANGE = 2
@@ -252,7 +349,7 @@ _RENAME_EXCHANGE = 2
 
 def _swap(staging: Path, out_dir: Path) -> None:
     """Make ``staging`` the output folder; afterwards ``staging`` holds the old build."""
-    if not out_dir.exists():
+    if not os.path.lexists(out_dir):
         os.rename(staging, out_dir)
         return
     if _exchange(staging, out_dir):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import traceback
 import typing as t
 from pathlib import Path
@@ -11,22 +12,47 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from .body import nest_headings
 from .config import Config
 from .errors import BuildError, Problem
-from .model import Route, Site
+from .feeds import image_url
+from .metadata import news_article
+from .model import Article, Period, Route, Site
+from .urls import day_url, month_url, year_url
 
 DEFAULT_PREFIX = "default"
 """``{% extends "default/article.html" %}`` reaches the built-in template a user replaced."""
 
+# Code points XML 1.0 cannot carry and HTML forbids. Sources are cleaned on reading, but
+# a YAML or TOML escape ("\x01", "\ud800") can still put one into a title.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
+
+
+class ProjectLoader(jinja2.FileSystemLoader):
+    """Load the project's templates, refusing symbolic links that lead out of the project."""
+
+    def __init__(self, folder: Path, project_dir: Path) -> None:
+        super().__init__(folder, followlinks=False)
+        self.project_dir = project_dir
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, t.Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(self.project_dir.resolve()):
+            shown = Path(filename).relative_to(self.project_dir).as_posix()
+            raise BuildError([Problem(shown, None, "symbolic link points outside the project")])
+        return source, filename, uptodate
 
 
 def make_environment(config: Config) -> jinja2.Environment:
     """Return the Jinja environment: user templates over the package's defaults."""
     builtin = jinja2.PackageLoader("site_builder", "default_templates")
     loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader(config.templates_path, followlinks=False),
+        ProjectLoader(config.templates_path, config.project_dir),
         builtin,
         jinja2.PrefixLoader({DEFAULT_PREFIX: builtin}),
     ])
@@ -40,16 +66,32 @@ def make_environment(config: Config) -> jinja2.Environment:
         auto_reload=False,
     )
     base_path = config.base_path
+    def article_ld(article: Article, site: Site) -> dict[str, object]:
+        return news_article(config, site, article)
+
+    def lead_image_url(article: Article) -> str | None:
+        return image_url(config, article)
+
     env.globals.update(
         config=config,
         url=lambda path="": base_path + path,
         abs_url=lambda path="": config.base_url + path,
+        news_article=article_ld,
+        image_url=lead_image_url,
+        year_url=year_url,
+        month_url=month_url,
+        day_url=day_url,
     )
     env.filters.update(
         isodate=isodate,
         rfc822=rfc822,
         format_date=format_date,
+        month_name=month_name,
+        month_counts=month_counts,
+        nest_headings=nest_headings,
+        period_title=period_title,
         tojson_ld=tojson_ld,
+        tojson_feed=tojson_feed,
     )
     return env
 
@@ -64,15 +106,29 @@ def render_route(env: jinja2.Environment, route: Route, site: Site) -> bytes:
         raise BuildError([Problem(_template_name(env, exc.filename, exc.name), exc.lineno,
                                   f"template syntax error: {exc.message}")]) from exc
     except jinja2.TemplateNotFound as exc:
-        raise BuildError([Problem(route.sources[0] if route.sources else route.template, None,
-                                  f"template not found: {exc.name}")]) from exc
+        # Missing from an include or extends: name the template that asked for it.
+        name, line = _template_frame(env, exc)
+        if name is None:
+            name = route.sources[0] if route.sources else route.template
+        raise BuildError([Problem(name, line, f"template not found: {exc.name}")]) from exc
+    except BuildError:
+        raise
+    except OSError as exc:
+        shown = _template_name(env, exc.filename, route.template)
+        message = f"cannot read template: {exc.strerror or exc}"
+        raise BuildError([Problem(shown, None, message)]) from exc
     except Exception as exc:
         name, line = _template_frame(env, exc)
         shown = f" (rendering {', '.join(route.sources)})" if route.sources else ""
-        message = str(exc) if isinstance(exc, jinja2.TemplateError) else repr(exc)
+        if isinstance(exc, jinja2.TemplateError):
+            message = str(exc)
+        elif isinstance(exc, RecursionError):
+            message = "recursion too deep (does a template include or extend itself?)"
+        else:
+            message = repr(exc)
         raise BuildError([Problem(name or route.template, line,
                                   f"template error: {message}{shown}")]) from exc
-    return text.encode("utf-8")
+    return _NOT_XML.sub("", text).encode("utf-8")
 
 
 def _template_frame(env: jinja2.Environment, exc: BaseException) -> tuple[str | None, int | None]:
@@ -112,9 +168,54 @@ def format_date(value: dt.datetime) -> str:
     return f"{_MONTHS[value.month - 1]} {value.day}, {value.year}"
 
 
+def month_name(month: int) -> str:
+    """Return the English name of month number ``month`` (1-12)."""
+    return _MONTHS[month - 1]
+
+
+def month_counts(months: t.Iterable[Period]) -> list[int]:
+    """Return the number of articles in each month of a year, January first."""
+    counts = [0] * 12
+    for month in months:
+        if month.month is not None:
+            counts[month.month - 1] = len(month.articles)
+    return counts
+
+
+def period_title(period: Period) -> str:
+    """Name a date archive for readers: ``2024``, ``May 2024`` or ``May 2, 2024``."""
+    if period.month is None:
+        return f"{period.year}"
+    if period.day is None:
+        return f"{_MONTHS[period.month - 1]} {period.year}"
+    return f"{_MONTHS[period.month - 1]} {period.day}, {period.year}"
+
+
+def tojson_feed(value: object) -> Markup:
+    """Serialise a JSON Feed document, keeping its keys in the order given."""
+    return Markup(json.dumps(_clean(value), ensure_ascii=False, indent=1) + "\n")
+
+
+def _clean(value: object) -> object:
+    # JSON could escape control characters, but feed readers would show them as junk.
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(item) for item in value]
+    return value
+
+
 def tojson_ld(value: object) -> Markup:
     """Serialise ``value`` as JSON safe to embed in a ``<script>`` element."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=None)
-    # Escape what could close the script element or open a comment inside it.
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    # Escape what could close the script element or open a comment inside it, and the
+    # two line separators that end a string in older JavaScript parsers.
+    for char, escape in _JSON_ESCAPES:
+        text = text.replace(char, escape)
     return Markup(text)
+
+
+_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                 ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))

@@ -5,19 +5,48 @@ from __future__ import annotations
 import collections
 import importlib.resources
 import os
+import typing as t
 from pathlib import Path
 
 from .config import Config
 from .errors import BuildError, Problem
-from .model import Route, Site
-from .urls import output_path
+from .feeds import content_date, json_feed, newest_date, sitemap_routes
+from .model import Article, Page, Period, Route, Site
+from .site import paginate
+from .taxonomy import SINGULAR
+from .urls import ARCHIVE_URL, output_path
 
 THEME_ASSETS = "assets/"
 """Site folder of the files shipped in the package's ``static/`` folder."""
+SEARCH_URL = "search/"
 
 
-def plan_routes(site: Site, config: Config) -> list[Route]:
-    """Return every route of the site; raise :class:`BuildError` if two share an output file."""
+def plan_routes(
+    site: Site, config: Config, static: t.Sequence[Route] | None = None
+) -> list[Route]:
+    """Return every route of the site; raise :class:`BuildError` if two share an output file.
+
+    ``static`` is the result of :func:`static_routes` when the caller already has it.
+    """
+    routes = article_routes(site)
+    routes += listing_routes(site, config)
+    routes += feed_routes(site, config)
+    routes.append(Route(url="robots.txt", output_path="robots.txt", template="robots.txt"))
+    routes.append(Route(url="404.html", output_path="404.html", template="404.html"))
+    if config.search:
+        routes.append(Route(url=SEARCH_URL, output_path="search/index.html",
+                            template="search.html"))
+    routes.extend(static_routes(config) if static is None else static)
+    # The sitemap lists pages, so it is planned once every other route is known.
+    pages = [r for r in routes if r.output_path.endswith(".html")
+             and r.url not in ("404.html", SEARCH_URL)]
+    routes.extend(sitemap_routes(config, pages))
+    check_collisions(routes)
+    return routes
+
+
+def article_routes(site: Site) -> list[Route]:
+    """Return one page per article, with its neighbours by date and related articles."""
     routes: list[Route] = []
     articles = site.articles
     for index, article in enumerate(articles):
@@ -27,28 +56,85 @@ def plan_routes(site: Site, config: Config) -> list[Route]:
                 "article": article,
                 "newer": articles[index - 1] if index > 0 else None,
                 "older": articles[index + 1] if index + 1 < len(articles) else None,
+                "related": site.related.get(article.url, ()),
             },
             sources=(article.src_path,),
+            lastmod=content_date(article),
         ))
-    for page in site.home_pages:
-        routes.append(Route(url=page.url, output_path=output_path(page.url),
-                            template="index.html", context={"page": page}))
-    feed_articles = articles[: config.feed_limit]
-    routes.append(Route(url="feed.xml", output_path="feed.xml", template="atom.xml",
-                        context={"articles": feed_articles, "feed_url": "feed.xml"}))
-    routes.append(Route(url="sitemap.xml", output_path="sitemap.xml", template="sitemap.xml",
-                        context={"articles": articles}))
-    routes.append(Route(url="robots.txt", output_path="robots.txt", template="robots.txt"))
-    routes.append(Route(url="404.html", output_path="404.html", template="404.html"))
-    if config.search:
-        routes.append(Route(url="search/", output_path="search/index.html",
-                            template="search.html"))
-    routes.extend(static_routes(config, {r.output_path for r in routes}))
-    check_collisions(routes)
     return routes
 
 
-def static_routes(config: Config, taken: set[str]) -> list[Route]:
+def listing_routes(site: Site, config: Config) -> list[Route]:
+    """Return the home pages, date archives, and term indexes and pages."""
+    routes = [_listing(page, "index.html", {}) for page in site.home_pages]
+    months_of: dict[int, list[Period]] = collections.defaultdict(list)
+    for month in site.months:
+        months_of[month.year].append(month)
+    days_of: dict[tuple[int, int | None], list[Period]] = collections.defaultdict(list)
+    for day in site.days:
+        days_of[(day.year, day.month)].append(day)
+    routes.append(Route(
+        url=ARCHIVE_URL, output_path=output_path(ARCHIVE_URL), template="archive.html",
+        context={"years": [(year, months_of[year.year]) for year in site.years],
+                 "busiest": max((len(m.articles) for m in site.months), default=0),
+                 "total": len(site.articles)},
+        lastmod=newest_date(site.articles),
+    ))
+    levels: tuple[tuple[str, tuple[Period, ...], t.Callable[[Period], list[Period]]], ...] = (
+        ("year.html", site.years, lambda p: months_of[p.year]),
+        ("month.html", site.months, lambda p: days_of[(p.year, p.month)]),
+        ("day.html", site.days, lambda p: []),
+    )
+    for template, periods, children in levels:
+        for period in periods:
+            parts = {"period": period, "children": children(period)}
+            routes += [_listing(page, template, parts)
+                       for page in paginate(period.articles, config.per_page, period.url)]
+    for taxonomy in site.taxonomies:
+        routes.append(Route(
+            url=taxonomy.url, output_path=output_path(taxonomy.url),
+            template=f"{taxonomy.kind}.html", context={"taxonomy": taxonomy},
+            lastmod=newest_date(a for term in taxonomy.terms for a in term.articles[:1]),
+        ))
+        template = f"{SINGULAR[taxonomy.kind]}.html"
+        for term in taxonomy.terms:
+            parts = {"taxonomy": taxonomy, "term": term}
+            routes += [_listing(page, template, parts)
+                       for page in paginate(term.articles, config.per_page, term.url)]
+    return routes
+
+
+def _listing(page: Page, template: str, context: t.Mapping[str, object]) -> Route:
+    return Route(url=page.url, output_path=output_path(page.url), template=template,
+                 context={**context, "page": page}, lastmod=newest_date(page.items))
+
+
+def feed_routes(site: Site, config: Config) -> list[Route]:
+    """Return the site's Atom, RSS and JSON feeds and an Atom feed per term."""
+    newest = site.articles[: config.feed_limit]
+    routes = [
+        _atom("feed.xml", "", config.title, newest),
+        Route(url="rss.xml", output_path="rss.xml", template="rss.xml",
+              context={"articles": newest, "updated": newest_date(newest)}),
+        Route(url="feed.json", output_path="feed.json", template="feed.json",
+              context={"feed": json_feed(config, site, newest, title=config.title,
+                                         feed_url="feed.json", home_url="")}),
+    ]
+    for taxonomy in site.taxonomies:
+        for term in taxonomy.terms:
+            routes.append(_atom(term.feed_url, term.url, f"{config.title}: {term.name}",
+                                term.articles[: config.feed_limit]))
+    return routes
+
+
+def _atom(url: str, page_url: str, title: str, articles: t.Sequence[Article]) -> Route:
+    return Route(url=url, output_path=url, template="atom.xml", context={
+        "articles": articles, "feed_url": url, "page_url": page_url, "feed_title": title,
+        "updated": newest_date(articles),
+    })
+
+
+def static_routes(config: Config) -> list[Route]:
     """Return copy routes for the theme's assets and the project's ``static/`` folder.
 
     A project file replaces a theme asset of the same path, so a user can restyle the

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from .errors import Problem
+from .output import link_or_copy
 
 INDEX_DIR = "pagefind"
 """Folder of the search bundle inside the output."""
@@ -74,7 +75,7 @@ def _link_tree(src: Path, dest: Path) -> list[str]:
         target = dest / Path(folder).relative_to(src)
         target.mkdir(parents=True, exist_ok=True)
         for name in names:
-            _link(Path(folder) / name, target / name)
+            link_or_copy(Path(folder) / name, target / name)
             paths.append(f"{INDEX_DIR}/{(target / name).relative_to(dest).as_posix()}")
     return sorted(paths)
 
@@ -92,15 +93,8 @@ def _relink_unchanged(dest: Path, old: Path) -> tuple[list[str], list[str]]:
             if before.is_file() and before.stat().st_size == new.stat().st_size \
                     and before.read_bytes() == new.read_bytes():
                 new.unlink()
-                _link(before, new)
+                link_or_copy(before, new)
                 unchanged.append(shown)
             else:
                 written.append(shown)
     return sorted(written), sorted(unchanged)
-
-
-def _link(src: Path, dest: Path) -> None:
-    try:
-        os.link(src, dest)
-    except OSError:
-        shutil.copy2(src, dest)

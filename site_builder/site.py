@@ -5,18 +5,72 @@ from __future__ import annotations
 import typing as t
 
 from .config import Config
-from .model import Article, Page, Site
-from .urls import page_url
+from .model import Article, Page, Period, Site
+from .related import related_articles
+from .taxonomy import build_taxonomy
+from .urls import day_url, month_url, page_url, year_url
 
 
 def build_site(config: Config, articles: t.Iterable[Article]) -> Site:
     """Return the site model for ``articles`` (drafts already filtered out)."""
     ordered = tuple(sorted(articles, key=lambda a: (a.date, a.url), reverse=True))
+    tags, problems = build_taxonomy("tags", ordered)
+    authors, found = build_taxonomy("authors", ordered)
+    problems += found
+    sources, found = build_taxonomy("sources", ordered)
+    problems += found
+    tags_of = {a.url: frozenset(tags.by_name[name].slug for name in a.tags) for a in ordered}
+    # Front-matter entries come first on the page; do not suggest the same article twice.
+    listed = {a.url: frozenset(_site_path(config, e.url) for e in a.related if e.url)
+              for a in ordered if a.related}
+    years, months, days = group_by_date(ordered)
     return Site(
         articles=ordered,
         by_url={a.url: a for a in ordered},
         by_src_path={a.src_path: a for a in ordered},
         home_pages=paginate(ordered, config.per_page, ""),
+        tags=tags,
+        authors=authors,
+        sources=sources,
+        years=years,
+        months=months,
+        days=days,
+        related=related_articles(ordered, tags_of, config.related_limit, listed),
+        problems=tuple(problems),
+    )
+
+
+def _site_path(config: Config, url: str) -> str:
+    """Return ``url`` relative to the base URL when it points into the site."""
+    for prefix in (config.base_url, config.base_path):
+        if url.startswith(prefix):
+            return url[len(prefix):]
+    return url
+
+
+def group_by_date(
+    articles: t.Sequence[Article],
+) -> tuple[tuple[Period, ...], tuple[Period, ...], tuple[Period, ...]]:
+    """Return the years, months and days of newest-first ``articles``, newest first.
+
+    An article belongs to the date written in its own time zone, the one its permalink
+    shows, so it is listed under the day its URL names.
+    """
+    years: dict[int, list[Article]] = {}
+    months: dict[tuple[int, int], list[Article]] = {}
+    days: dict[tuple[int, int, int], list[Article]] = {}
+    for article in articles:
+        date = article.date
+        years.setdefault(date.year, []).append(article)
+        months.setdefault((date.year, date.month), []).append(article)
+        days.setdefault((date.year, date.month, date.day), []).append(article)
+    return (
+        tuple(Period(y, None, None, year_url(y), tuple(items))
+              for y, items in sorted(years.items(), reverse=True)),
+        tuple(Period(y, m, None, month_url(y, m), tuple(items))
+              for (y, m), items in sorted(months.items(), reverse=True)),
+        tuple(Period(y, m, d, day_url(y, m, d), tuple(items))
+              for (y, m, d), items in sorted(days.items(), reverse=True)),
     )
 
 

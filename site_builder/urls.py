@@ -14,6 +14,10 @@ from anyascii import anyascii
 
 MAX_SEGMENT = 120
 """Longest slug kept, in characters; far below the usual 255-byte file-name limit."""
+MAX_NAME_BYTES = 255
+"""Longest file or folder name most file systems accept, in bytes of UTF-8."""
+MAX_PATH_BYTES = 1024
+"""Longest site path accepted, in bytes; leaves room for the output folder's own path."""
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _FILE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}-")
@@ -21,6 +25,11 @@ _FILE_LANG = re.compile(r"\.[a-z]{2}(?:[_-][a-z]{2,4})?$", re.IGNORECASE)
 # Names that Windows refuses as files; archives get copied to every kind of machine.
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
              *(f"lpt{i}" for i in range(10))}
+
+
+def is_reserved_name(name: str) -> bool:
+    """Return whether Windows refuses ``name`` as a file name (``CON``, ``nul.txt``, ...)."""
+    return name.split(".", 1)[0].lower().rstrip(" ") in _RESERVED
 
 
 def slugify(text: str) -> str:
@@ -45,9 +54,8 @@ def is_valid_slug(slug: str) -> bool:
     """Return whether ``slug`` is safe as one path segment of every output file system."""
     return (
         0 < len(slug) <= MAX_SEGMENT
-        and slug not in (".", "..")
-        and slug.lower() not in _RESERVED
-        and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._~-]*", slug) is not None
+        and not is_reserved_name(slug)
+        and re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9._~-]*[A-Za-z0-9_~-])?", slug) is not None
     )
 
 
@@ -60,6 +68,34 @@ def expand_permalink(pattern: str, *, date: dt.datetime, slug: str, lang: str) -
     return path.lstrip("/")
 
 
+def path_problem(path: str) -> str | None:
+    """Return why site path ``path`` cannot be written inside the output folder, or None.
+
+    The path must stay inside the folder (no ``..``, no absolute path, no backslash),
+    carry no control characters, and fit the file system's limits.
+    """
+    if not path or path.startswith("/") or "\\" in path:
+        return "must be a relative path without '\\'"
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) < 0xE000 for c in path):
+        return "contains control characters"
+    segments = path.rstrip("/").split("/")
+    if any(s in ("", ".", "..") for s in segments):
+        return "must not contain empty, '.' or '..' segments"
+    longest = max(len(s.encode("utf-8")) for s in segments)
+    if longest > MAX_NAME_BYTES:
+        return f"has a segment of {longest} bytes (at most {MAX_NAME_BYTES})"
+    if len(path.encode("utf-8")) > MAX_PATH_BYTES:
+        return f"is longer than {MAX_PATH_BYTES} bytes"
+    return None
+
+
+def printable(text: str) -> str:
+    """Return ``text`` with control characters and undecodable bytes shown as escapes."""
+    return "".join(
+        c if c.isprintable() or c == " " else ascii(c)[1:-1] for c in text
+    )
+
+
 def output_path(url: str) -> str:
     """Return the file a site path is written to (folders get ``index.html``)."""
     if url == "" or url.endswith("/"):
@@ -70,3 +106,38 @@ def output_path(url: str) -> str:
 def page_url(base: str, number: int, newest: bool) -> str:
     """Return the site path of page ``number`` of a listing rooted at ``base``."""
     return base if newest else f"{base}page/{number}/"
+
+
+TAXONOMY_KINDS = ("tags", "authors", "sources")
+"""Kinds of terms; each is also the folder of its pages (``tags/labour/``)."""
+ARCHIVE_URL = "archive/"
+LISTING_PREFIXES = ("page/", "archive/", *(f"{kind}/" for kind in TAXONOMY_KINDS))
+"""Folders the site's own listings live in; articles must keep out of them."""
+FEED_URLS = ("feed.xml", "rss.xml", "feed.json")
+FEED_NAME = "feed.xml"
+"""File name of the Atom feed inside a term's folder."""
+
+
+def term_index_url(kind: str) -> str:
+    """Return the site path of the page listing every term of ``kind``."""
+    return f"{kind}/"
+
+
+def term_url(kind: str, slug: str) -> str:
+    """Return the site path of one term's listing (``tags/labour/``)."""
+    return f"{kind}/{slug}/"
+
+
+def year_url(year: int) -> str:
+    """Return the site path of a year's archive (``2024/``)."""
+    return f"{year:04d}/"
+
+
+def month_url(year: int, month: int) -> str:
+    """Return the site path of a month's archive (``2024/05/``)."""
+    return f"{year:04d}/{month:02d}/"
+
+
+def day_url(year: int, month: int, day: int) -> str:
+    """Return the site path of a day's archive (``2024/05/02/``)."""
+    return f"{year:04d}/{month:02d}/{day:02d}/"

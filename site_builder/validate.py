@@ -7,11 +7,11 @@ import typing as t
 
 from .errors import Problem
 from .model import Article
-from .urls import output_path
+from .urls import FEED_URLS, LISTING_PREFIXES, output_path
 
 # Site paths the build itself writes; an article must not take one of them.
-RESERVED_URLS = frozenset({"", "feed.xml", "sitemap.xml", "robots.txt", "404.html"})
-RESERVED_FOLDERS = ("assets/", "page/", "search/", "pagefind/")
+RESERVED_URLS = frozenset({"", *FEED_URLS, "sitemap.xml", "robots.txt", "404.html"})
+RESERVED_FOLDERS = ("assets/", "search/", "pagefind/", *LISTING_PREFIXES)
 
 
 def validate_articles(articles: t.Sequence[Article]) -> list[Problem]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -96,7 +98,7 @@ def test_seed_article_keeps_every_fact(tmp_path: Path) -> None:
         "<h1>Afghanistan Calls on Russia to Help Press Taliban Into Peace Talks</h1>",
         '<time datetime="2018-08-22T00:00:00+00:00"',
         ">August 22, 2018</time>",
-        '<span class="source">Reuters</span>',
+        '<a class="source" href="/sources/reuters/">Reuters</a>',
         "Sergei Lavrov and Mohammad Hanif Atmar",
         "Artyom Korotayev / TASS",
         "Safe But Not Welcomed, Afghan Refugees Build New Lives in Russia",
@@ -119,3 +121,32 @@ def test_ruby_english_corpus_builds(tmp_path: Path) -> None:
     result = build(load_config(project))
     assert len(list((project / "content").iterdir())) == 513
     assert result.pages > 513
+
+
+def write_article(content: Path, day: int, tag: str, author: str) -> None:
+    date = dt.date(2020, 1, 1) + dt.timedelta(days=day)
+    (content / f"{date}-story-{day}.md").write_text(
+        f"---\ntitle: Story {day}\ndate: {date}\nauthors: [{author}]\nsource: Wire\n"
+        f"tags: [{tag}, News]\n---\n\nBody of story {day}.\n")
+
+
+def test_adding_a_newer_article_rewrites_few_html_files(tmp_path: Path) -> None:
+    project = tmp_path / "grow"
+    content = project / "content"
+    content.mkdir(parents=True)
+    (project / "config.toml").write_text(
+        'title = "Grow"\nbase_url = "https://example.org/"\nper_page = 5\n')
+    for day in range(0, 300, 2):  # 150 articles over ten months
+        write_article(content, day, ("Port", "Council", "Weather")[day % 3], f"Writer {day % 4}")
+    config = load_config(project)
+    build(config)
+    write_article(content, 301, "Port", "Writer 1")
+    result = build(config)
+    written = [p for p in result.written if p.endswith(".html")]
+    assert "2020/10/28/story-301/index.html" in written
+    assert len(written) < 40, written
+    articles = [p for p in written if re.fullmatch(r"\d{4}/\d\d/\d\d/story-\d+/index.html", p)]
+    assert len(articles) <= 2 + 5  # the new one, the previous newest, a few related lists
+    # Numbered pages keep their content: page 1 of every list is untouched.
+    assert not [p for p in written if "/page/1/" in p or p.startswith("page/1/")]
+    assert len([p for p in result.unchanged if p.endswith(".html")]) > 200

@@ -103,8 +103,8 @@ def test_slug_is_transliterated_from_cyrillic_title() -> None:
     ("---\ntitle: T\ndate: 2020-01-02\noriginal_url: not a url\n---\n",
      "content/x.md:4: original_url: expected an absolute http(s) URL, got 'not a url'"),
     ("---\ntitle: T\ndate: 2020-01-02\nslug: ../etc\n---\n",
-     "content/x.md:4: slug: '../etc' is not usable in a URL (use letters, digits, '-', '_' "
-     "or '.', at most 120 characters)"),
+     "content/x.md:4: slug: '../etc' is not usable in a URL (use letters, digits, '-', '_', "
+     "'~' or '.', at most 120 characters, not ending in '.')"),
     ("---\ntitle: T\ndate: 2020-01-02\nrelated: [{note: x}]\n---\n",
      "content/x.md:4: related: each entry needs a 'title', a 'url' or both"),
     ("---\ntitle: T\ndate: 2020-01-02\nlang: 12\n---\n",

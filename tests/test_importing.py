@@ -61,7 +61,7 @@ def test_seed_imports_and_builds_with_every_fact(tmp_path: Path) -> None:
         "<h1>Afghanistan Calls on Russia to Help Press Taliban Into Peace Talks</h1>",
         '<time datetime="2018-08-22T00:00:00+00:00"',
         ">August 22, 2018</time>",
-        'By <span class="source">Reuters</span>',
+        'By <a class="source" href="/sources/reuters/">Reuters</a>',
         "<figcaption>Sergei Lavrov and Mohammad Hanif Atmar "
         '<span class="credit">(Artyom Korotayev / TASS)</span></figcaption>',
         "<li>Safe But Not Welcomed, Afghan Refugees Build New Lives in Russia</li>",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 import typing as t
@@ -14,7 +13,7 @@ from site_builder import build, load_config
 from site_builder.cache import CACHE_DIR, CACHE_FILE
 from site_builder.fingerprint import Digester, Uncacheable, route_fingerprint
 from site_builder.model import Route
-from site_builder.output import journal_path, staging_path
+from site_builder.output import previous_path, staging_path
 
 from .conftest import copy_site, make_article, tree
 
@@ -77,7 +76,7 @@ def edit_template(project: Path) -> None:
 
 def edit_config(project: Path) -> None:
     config = project / "config.toml"
-    config.write_text(config.read_text().replace("per_page = 4", "per_page = 3"))
+    config.write_text(config.read_text().replace("per_page = 3", "per_page = 2"))
 
 
 def edit_static(project: Path) -> None:
@@ -142,9 +141,12 @@ def test_edit_renders_only_the_pages_showing_the_article(tmp_path: Path) -> None
     edit_body(project)
     result = build(load_config(project))
     assert result.parsed == 1
-    # The article, its two neighbours, its listing page and the feed, plus static files.
-    assert result.rendered <= 8
-    assert "2024/05/20/ferry/index.html" in result.written
+    # Rendered: every page whose values include the article (its neighbours, related
+    # articles, its listing pages and feeds, the archive), plus static files. Written:
+    # only those whose bytes changed, the article and the feeds that carry its body.
+    assert result.rendered < result.pages // 2
+    assert result.written == ("2024/05/20/ferry/index.html",
+                              "sources/associated-press/feed.xml", "tags/transport/feed.xml")
 
 
 def test_template_reading_site_articles_sees_every_edit(tmp_path: Path) -> None:
@@ -174,23 +176,26 @@ def test_parallel_build_equals_serial_build(tmp_path: Path) -> None:
     assert tree(serial.output_path) == tree(parallel.output_path)
 
 
-def test_clean_rewrites_every_file(tmp_path: Path) -> None:
+def test_clean_renders_everything_and_keeps_unchanged_files(tmp_path: Path) -> None:
     project = basic_site(tmp_path)
-    build(load_config(project))
-    (project / "output" / "stray.txt").write_text("not ours")
+    first = build(load_config(project))
+    before = stamps(project / "output")
     result = build(load_config(project), clean=True)
-    assert result.unchanged == ()
-    assert not (project / "output" / "stray.txt").exists()
+    assert result.parsed == first.parsed > 0 and result.rendered == first.pages
+    assert result.written == () and result.deleted == ()
+    assert stamps(project / "output") == before
 
 
-def test_files_never_written_by_the_build_are_left_alone(tmp_path: Path) -> None:
+def test_files_put_into_output_by_hand_are_removed(tmp_path: Path) -> None:
+    # Every build replaces the whole folder, as a clean build would.
     project = basic_site(tmp_path)
     build(load_config(project))
     (project / "output" / "stray.txt").write_text("not ours")
     edit_title(project)
     result = build(load_config(project))
-    assert (project / "output" / "stray.txt").exists()
-    assert "stray.txt" not in result.deleted
+    assert not (project / "output" / "stray.txt").exists()
+    assert "stray.txt" in result.deleted
+    assert_matches_clean(project)
 
 
 def test_second_output_folder_has_its_own_manifest(tmp_path: Path) -> None:
@@ -286,38 +291,55 @@ def test_digest_follows_every_field() -> None:
     assert digester.digest(("1",)) != digester.digest((1,))
 
 
-def test_killed_build_is_rolled_forward_or_back(tmp_path: Path) -> None:
+def test_previous_build_is_kept_and_reused_by_the_next(tmp_path: Path) -> None:
     project = basic_site(tmp_path)
     config = load_config(project)
     build(config)
     out = config.output_path
-    # Killed while staging: the half-staged build is dropped.
+    assert not previous_path(out).exists()  # nothing was replaced yet
+    edit_title(project)
+    result = build(config)
+    previous = previous_path(out)
+    assert previous.is_dir() and not staging_path(out).exists()
+    # The replaced build, sharing every unchanged file with the output.
+    ours = stamps(out)
+    for path, (_, inode) in stamps(previous).items():
+        if path not in result.written:
+            assert ours[path][1] == inode, path
+    edit_body(project)
+    build(config)
+    assert_matches_clean(project)
+
+
+def test_leftover_folders_beside_the_output_are_never_trusted(tmp_path: Path) -> None:
+    # Whatever a killed build or a user left in the staging and previous folders,
+    # no file of theirs reaches the output unless it is the output's own file.
+    project = basic_site(tmp_path)
+    config = load_config(project)
+    build(config)
+    out = config.output_path
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("keep")
+    previous = previous_path(out)
+    for path in tree(out):
+        target = previous / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("stale copy")
+    (previous / "feed.xml").unlink()
+    (previous / "feed.xml").symlink_to(outside / "keep.txt")
+    shutil.rmtree(previous / "tags")
+    (previous / "tags").symlink_to(outside, target_is_directory=True)
+    (previous / "robots.txt").unlink()
+    (previous / "robots.txt").mkdir()
     staging = staging_path(out)
     (staging / "2024").mkdir(parents=True)
     (staging / "index.html").write_text("half")
     edit_title(project)
     build(config)
-    assert not staging.exists()
     assert_matches_clean(project)
-    # Killed after staging was complete: the next build finishes it first.
-    before = tree(out)
-    staging.mkdir()
-    (staging / "home").write_bytes(b"new home")
-    (staging / "extra").write_bytes(b"new page")
-    journal_path(out).write_text(json.dumps({
-        "moves": [["home", "index.html"], ["gone", "feed.xml"], ["extra", "new/page.html"]],
-        "deleted": ["robots.txt"]}))
-    from site_builder.output import recover
-
-    recover(out)
-    assert (out / "index.html").read_bytes() == b"new home"
-    assert (out / "new" / "page.html").read_bytes() == b"new page"
-    assert (out / "feed.xml").exists()  # moved before the interruption
-    assert not (out / "robots.txt").exists()
-    assert not staging.exists() and not journal_path(out).exists()
-    (out / "new" / "page.html").unlink()  # not in the manifest: the build leaves it
-    build(config)
-    assert tree(out) == before
+    assert tree(outside) == {"keep.txt": b"keep"}
+    assert not staging.exists()
 
 
 def test_incremental_build_with_search_keeps_an_index(tmp_path: Path) -> None:

@@ -172,6 +172,8 @@ def test_check_reports_orphans(tmp_path: Path, capsys: pytest.CaptureFixture[str
     (project / "templates").mkdir()
     (project / "templates" / "index.html").write_text(
         '{% extends "default/index.html" %}\n'
+        # Without the header's links the archive, term and search pages are out of reach.
+        '{% block nav %}{% endblock %}{% block search %}{% endblock %}\n'
         '{% block main %}<h1>Latest</h1><a href="{{ url(page.items[0].url) }}">x</a>'
         '{% endblock %}\n')
     assert main(["check", "--project", str(project)]) == 1

@@ -9,7 +9,7 @@ import typing as t
 import markdown
 import pytest
 
-from site_builder.body import EXTENSION_CONFIGS, EXTENSIONS, _converter, render_markdown
+from site_builder.body import EXTENSION_CONFIGS, EXTENSIONS, _BlankTails, _converter
 from site_builder.content import clean_text, split_front_matter
 
 from .conftest import shared_dir
@@ -27,14 +27,15 @@ SAMPLES = [
 
 
 def stock() -> markdown.Markdown:
-    return markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS,
-                             output_format="html")
+    return markdown.Markdown(extensions=[*EXTENSIONS, _BlankTails()],
+                             extension_configs=EXTENSION_CONFIGS, output_format="html")
 
 
 @pytest.mark.parametrize("text", SAMPLES)
 def test_output_equals_stock_python_markdown(text: str) -> None:
-    reference = stock()
-    assert render_markdown(text).html == reference.convert(text)
+    ours = _converter()
+    ours.reset()
+    assert ours.convert(text) == stock().convert(text)
 
 
 def test_corpus_sample_equals_stock_python_markdown() -> None:

@@ -1,0 +1,51 @@
+"""Structured data for search engines: schema.org ``NewsArticle`` as JSON-LD."""
+
+from __future__ import annotations
+
+from .config import Config
+from .feeds import content_date, image_url
+from .model import Article, Site
+
+
+def news_article(config: Config, site: Site, article: Article) -> dict[str, object]:
+    """Return the schema.org ``NewsArticle`` describing ``article``.
+
+    People in ``authors`` are ``Person``s linked to their author pages; the source (an
+    agency or paper) is the ``sourceOrganization``, and the author too when no person is
+    named. ``isBasedOn`` points to where the article was first published.
+    """
+    page = config.base_url + article.url
+    people: list[dict[str, object]] = [
+        {"@type": "Person", "name": term.name, "url": config.base_url + term.url}
+        for term in site.authors.lookup(article.authors)
+    ]
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "url": page,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": page},
+        "datePublished": article.date.isoformat(timespec="seconds"),
+        "dateModified": content_date(article).isoformat(timespec="seconds"),
+        "inLanguage": (article.lang or config.language).replace("_", "-"),
+        "publisher": {"@type": "Organization", "name": config.title, "url": config.base_url},
+    }
+    if article.summary:
+        data["description"] = article.summary
+    source = None
+    for term in site.sources.lookup((article.source,) if article.source else ()):
+        source = {"@type": "Organization", "name": term.name,
+                  "url": config.base_url + term.url}
+        data["sourceOrganization"] = source
+    if people:
+        data["author"] = people
+    elif source is not None:
+        data["author"] = [source]
+    image = image_url(config, article)
+    if image:
+        data["image"] = [image]
+    if article.tags:
+        data["keywords"] = [term.name for term in site.tags.lookup(article.tags)]
+    if article.original_url:
+        data["isBasedOn"] = article.original_url
+    return data

@@ -1,0 +1,162 @@
+"""The output folder: recovery after a kill, exclusive writes, locking, contained paths."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from site_builder.errors import BuildError
+from site_builder.model import Route
+from site_builder.output import (
+    check_routes,
+    previous_path,
+    recover,
+    staging_path,
+    write_output,
+)
+
+from .projects import tree, write_project
+
+OLD = {"index.html": b"old home", "sitemap.xml": b"<urlset/>", "a/index.html": b"old a"}
+NEW = {"index.html": b"new home", "sitemap.xml": b"<urlset/>", "b/index.html": b"new b"}
+
+
+def make(root: Path, files: dict[str, bytes]) -> Path:
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return root
+
+
+def names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_recover_after_kill_between_the_fallback_renames(tmp_path: Path) -> None:
+    # Fallback swap: output -> .output.old, then staging -> output. Killed in between.
+    make(tmp_path / ".output.old", OLD)
+    make(tmp_path / ".output.staging", NEW)
+    recover(tmp_path / "output")
+    assert tree(tmp_path / "output") == OLD
+    # Any tree serves as the next build's start: files are reused only if they are
+    # the output's own.
+    assert names(tmp_path) == [".output.previous", "output"]
+
+
+def test_recover_after_kill_before_the_old_build_is_moved_away(tmp_path: Path) -> None:
+    # Killed after staging -> output, before .output.old -> staging: the new build stands.
+    make(tmp_path / ".output.old", OLD)
+    make(tmp_path / "output", NEW)
+    recover(tmp_path / "output")
+    assert tree(tmp_path / "output") == NEW
+    assert names(tmp_path) == ["output"]
+
+
+def test_recover_keeps_a_partial_staging_folder_as_the_previous_build(tmp_path: Path) -> None:
+    make(tmp_path / "output", OLD)
+    make(tmp_path / ".output.staging", {"index.html": b"half"})
+    recover(tmp_path / "output")
+    assert tree(tmp_path / "output") == OLD
+    assert names(tmp_path) == [".output.previous", "output"]
+    # With a previous build already there, the leftover goes.
+    make(tmp_path / ".output.staging", {"index.html": b"half"})
+    recover(tmp_path / "output")
+    assert names(tmp_path) == [".output.previous", "output"]
+
+
+def test_recover_removes_links_without_following_them(tmp_path: Path) -> None:
+    outside = make(tmp_path / "outside", {"keep.txt": b"keep"})
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / ".output.staging").symlink_to(outside)
+    (project / ".output.old").write_text("a file")
+    (project / ".output.previous").symlink_to(outside)
+    make(project / "output", OLD)
+    recover(project / "output")
+    assert names(project) == ["output"]
+    assert tree(outside) == {"keep.txt": b"keep"}
+
+
+def test_write_replaces_the_whole_folder_and_reports_changes(tmp_path: Path) -> None:
+    out = make(tmp_path / "output", OLD)
+    result = write_output(out, [("index.html", b"new home"), ("a/index.html", b"old a"),
+                                ("b/index.html", b"new b")])
+    assert tree(out) == {"index.html": b"new home", "a/index.html": b"old a",
+                         "b/index.html": b"new b"}
+    assert (result.written, result.unchanged, result.deleted) == (
+        ("b/index.html", "index.html"), ("a/index.html",), ("sitemap.xml",))
+    assert names(tmp_path) == [".output.previous", "output"]
+    # The replaced build is kept, its unchanged files shared with the output.
+    assert tree(previous_path(out)) == OLD
+    assert (out / "a/index.html").stat().st_ino == \
+        (previous_path(out) / "a/index.html").stat().st_ino
+
+
+def test_writing_a_changed_file_never_writes_through_a_shared_one(tmp_path: Path) -> None:
+    # After one build, the kept previous build shares a/index.html with the output (one
+    # file, two names). The next build starts from it: changing that page must replace
+    # the shared file, never write into it, or the output would change before the swap.
+    out = make(tmp_path / "output", OLD)
+    write_output(out, list({**OLD, "index.html": b"home 2"}.items()))
+    shared = out / "a/index.html"
+    assert shared.stat().st_nlink == 2
+    write_output(out, list({**OLD, "a/index.html": b"changed"}.items()))
+    assert tree(out) == {**OLD, "a/index.html": b"changed"}
+    assert tree(previous_path(out)) == {**OLD, "index.html": b"home 2"}
+
+
+@pytest.mark.parametrize(("path", "message"), [
+    ("../x.html", "<output>: refusing to write '../x.html': must not contain empty, '.' or "
+                  "'..' segments"),
+    ("/etc/x.html", "<output>: refusing to write '/etc/x.html': must be a relative path "
+                    "without '\\'"),
+    ("a\\..\\..\\x", "<output>: refusing to write 'a\\..\\..\\x': must be a relative "
+                     "path without '\\'"),
+    ("a/\x00/x", "<output>: refusing to write 'a/\\x00/x': contains control characters"),
+    ("a" * 256, f"<output>: refusing to write '{'a' * 256}': has a segment of 256 bytes "
+                "(at most 255)"),
+    ("я" * 128, f"<output>: refusing to write '{'я' * 128}': has a segment of 256 bytes "
+                "(at most 255)"),
+], ids=["parent", "absolute", "backslashes", "NUL", "256 ASCII bytes", "256 Cyrillic bytes"])
+def test_write_refuses_paths_leaving_the_folder(tmp_path: Path, path: str,
+                                                message: str) -> None:
+    out = make(tmp_path / "site" / "output", OLD)
+    with pytest.raises(BuildError) as info:
+        write_output(out, [("index.html", b"x"), (path, b"x")])
+    assert str(info.value) == message
+    assert tree(tmp_path) == {f"site/output/{k}": v for k, v in OLD.items()}
+
+
+def test_check_routes_names_the_source_of_an_unsafe_path() -> None:
+    routes = [Route(url="ok/", output_path="ok/index.html", template="article.html"),
+              Route(url="x", output_path="../x", template=None, sources=("static/x",))]
+    assert [str(p) for p in check_routes(routes)] == [
+        "static/x: output path '../x' must not contain empty, '.' or '..' segments"]
+
+
+def test_builds_of_one_output_take_turns(tmp_path: Path) -> None:
+    articles = {f"content/a{n}.md": f"---\ntitle: Story {n}\ndate: 2024-05-02\n---\n\n"
+                f"{'Text. ' * 200}\n" for n in range(150)}
+    project = write_project(tmp_path / "p", articles)
+    command = [sys.executable, "-m", "site_builder", "build", "--project", str(project)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    running = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [(p.wait(), p.stderr.read() if p.stderr else "") for p in running]
+    for p in running:
+        for stream in (p.stdout, p.stderr):
+            if stream:
+                stream.close()
+    assert results == [(0, "")] * 3
+    clean = subprocess.run([*command, "--output", str(tmp_path / "clean")], env=env,
+                           capture_output=True, text=True)
+    assert clean.returncode == 0
+    assert tree(project / "output") == tree(tmp_path / "clean")
+    assert names(project) == [".output.previous", ".site-builder-cache", "config.toml",
+                              "content", "output", "url-history.txt"]
+    assert not staging_path(project / "output").exists()
