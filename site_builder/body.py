@@ -191,28 +191,65 @@ def _converter() -> markdown.Markdown:
 
 
 class _PrefilteredInlineProcessor(treeprocessors.InlineProcessor):
-    """Python-Markdown's inline pass, skipping text that no inline pattern can match.
+    """Python-Markdown's inline pass, skipping patterns that cannot match a text.
 
-    The stock pass tries every pattern on every text node, one Python call each, and
-    most text nodes match none. Each pattern's regex names strings any match must
-    contain (``[`` for links, ``--`` for dashes); text holding none of them is left as
-    it is, which is exactly what the stock pass would do (about 40% of Markdown time).
+    The stock pass tries every pattern on every text node, one Python call and one
+    regex search each, and most patterns match nothing. Each pattern's regex names
+    strings any match must contain (``[`` for links, ``--`` for dashes); a pattern
+    whose strings a text lacks is skipped, and a text lacking every pattern's strings
+    is left as it is. Both are exactly what the stock pass would do, only sooner.
     """
 
     _triggers: re.Pattern[str] | None = None
+    _needs: list[re.Pattern[str] | None] | None = None
+    _patterns: list[t.Any] = []
 
     def run(self, tree: t.Any, ancestors: list[str] | None = None) -> t.Any:
         # Extensions may register patterns between documents, never during one.
-        self._triggers = _triggers_of(list(self.inlinePatterns))
+        self._patterns = list(self.inlinePatterns)
+        self._triggers = _triggers_of(self._patterns)
+        self._needs = _needs_of(self._patterns) if self._triggers is not None else None
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
-        if (patternIndex == 0 and self._triggers is not None
-                and not isinstance(data, util.AtomicString)
-                and self._triggers.search(data) is None):
+        if isinstance(data, util.AtomicString):
             return data
-        handle = treeprocessors.InlineProcessor._InlineProcessor__handleInline  # type: ignore[attr-defined]
-        return t.cast(str, handle(self, data, patternIndex))
+        needs = self._needs
+        if needs is None or self._triggers is None:
+            handle = treeprocessors.InlineProcessor._InlineProcessor__handleInline  # type: ignore[attr-defined]
+            return t.cast(str, handle(self, data, patternIndex))
+        if patternIndex == 0 and self._triggers.search(data) is None:
+            return data
+        # The stock loop, with patterns that cannot match skipped: a pattern that does
+        # not match leaves the text as it was and the search restarting at 0.
+        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        patterns = self._patterns
+        start = 0
+        while patternIndex < len(patterns):
+            need = needs[patternIndex]
+            if need is not None and need.search(data) is None:
+                patternIndex += 1
+                start = 0
+                continue
+            data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
+
+
+def _needs_of(patterns: list[t.Any]) -> list[re.Pattern[str] | None]:
+    """Return, per pattern, a regex finding the strings its matches need (None: any)."""
+    needs: list[re.Pattern[str] | None] = []
+    for pattern in patterns:
+        compiled = pattern.getCompiledRegExp()
+        found = _required_of(compiled.pattern, compiled.flags)
+        needs.append(_alternatives(found) if found else None)
+    return needs
+
+
+@functools.lru_cache(maxsize=256)
+def _alternatives(strings: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(s) for s in sorted(strings, key=lambda s: (-len(s), s))))
 
 
 @functools.lru_cache(maxsize=64)

@@ -10,6 +10,7 @@ import time
 import typing as t
 from pathlib import Path
 
+from . import hrefs
 from .body import Rendered, render_markdown
 from .cache import CacheCorrupt, OutputEntry, Parsed, Stamp, compress_body
 from .config import Config
@@ -175,6 +176,8 @@ class _Build:
         self.mark = self.started
         self.stages: list[tuple[str, float]] = []
         self.digester = Digester()
+        self.links: dict[str, tuple[str, ...]] = {}
+        """Each parsed article's body links, by source path."""
 
     def run(self) -> BuildResult:
         config = self.config
@@ -193,7 +196,7 @@ class _Build:
         static = static_routes(config)
         articles, found = resolve_links_cached(
             articles, config, [r.url for r in static], self.state.cache,
-            self.digester, clean=self.clean)
+            self.digester, clean=self.clean, links=self.links)
         problems += found
         self.lap("resolve links")
         history, found = load_history(config)
@@ -247,7 +250,10 @@ class _Build:
         settings = repr([getattr(config, key) for key in PARSE_CONFIG_KEYS])
         base = digest_bytes(code_digest(python_only=True), settings)
         entries: list[Parsed | None] = []
-        tasks: list[tuple[int, SourceFile, bytes, int]] = []
+        # Files with the same text after their front matter (a wire story filed twice)
+        # are parsed together, so their Markdown is converted once.
+        groups: dict[bytes, list[tuple[int, SourceFile, bytes]]] = {}
+        sizes: dict[bytes, int] = {}
         for index, src in enumerate(sources):
             try:
                 data = src.abs_path.read_bytes()
@@ -257,22 +263,27 @@ class _Build:
             entry = None if self.clean else self.state.memo_for(src.path, key)
             entries.append(entry)
             if entry is None:
-                tasks.append((index, src, key, len(data)))
-        # Longest files first, so no worker is left with a long changelog at the end.
-        tasks.sort(key=lambda task: -task[3])
+                body = _body_key(data)
+                groups.setdefault(body, []).append((index, src, key))
+                sizes[body] = sizes.get(body, 0) + len(data)
+        # Longest work first, so no worker is left with a long changelog at the end.
+        tasks = [group for body, group in sorted(groups.items(), key=lambda kv: -sizes[kv[0]])]
+        parsed = sum(len(group) for group in tasks)
         payload = _ParseWork(config, cache, module_digest(render_markdown.__module__))
         with cache.transaction():
-            for done, (index, entry, md, html) in enumerate(run_tasks(
-                    _parse_one, payload, tasks, self.jobs,
-                    chunksize=max(1, min(16, len(tasks) // 256))), 1):
-                if html is not None:
-                    cache.store_body(html[0], html[1])
-                if md is not None:
-                    cache.store_markdown(*md)
-                self.state.remember(sources[index].path, entry)
-                entries[index] = entry
+            done = 0
+            for results in run_tasks(_parse_group, payload, tasks, self.jobs,
+                                     chunksize=max(1, min(16, len(tasks) // 256))):
+                for index, entry, md, html in results:
+                    if html is not None:
+                        cache.store_body(html[0], html[1])
+                    if md is not None:
+                        cache.store_markdown(*md)
+                    self.state.remember(sources[index].path, entry)
+                    entries[index] = entry
+                done += len(results)
                 if self.progress:
-                    self.progress("parse", done, len(tasks))
+                    self.progress("parse", done, parsed)
             gone = self.state.known_sources() - {src.path for src in sources}
             if gone:
                 self.state.forget(gone)
@@ -286,9 +297,10 @@ class _Build:
             article = entry.article
             if article is not None and (config.drafts or not article.draft):
                 articles.append(article)
+                self.links[article.src_path] = entry.links
                 if entry.token is not None:
                     self.digester.seed(article, entry.token)
-        return articles, problems, len(tasks)
+        return articles, problems, parsed
 
     # --- fingerprints -------------------------------------------------------------
 
@@ -346,12 +358,35 @@ class _ParseWork:
     markdown_base: bytes
 
 
+def _body_key(data: bytes) -> bytes:
+    """Return a digest of what follows the front matter of a source file's bytes."""
+    fence = data[:3]
+    if fence in (b"---", b"+++"):
+        end = data.find(b"\n" + fence, 3)
+        if end >= 0:
+            data = data[end + 4:]
+    return digest_bytes(data)
+
+
+_Stored = tuple[bytes, str, str, tuple[str, ...]]
+_Result = tuple[int, Parsed, _Stored | None, tuple[str, bytes] | None]
+
+
+def _parse_group(
+    work: _ParseWork, group: list[tuple[int, SourceFile, bytes]]
+) -> list[_Result]:
+    """Parse files likely to share a body; each body's Markdown is converted once."""
+    memo: dict[bytes, Rendered] = {}
+    sent: set[str] = set()
+    return [_parse_one(work, task, memo, sent) for task in group]
+
+
 def _parse_one(
-    work: _ParseWork, task: tuple[int, SourceFile, bytes, int]
-) -> tuple[int, Parsed, tuple[bytes, str, str, tuple[str, ...]] | None,
-           tuple[str, bytes] | None]:
+    work: _ParseWork, task: tuple[int, SourceFile, bytes],
+    memo: dict[bytes, Rendered], sent: set[str],
+) -> _Result:
     """Parse one file with memoised Markdown; return what the build must store."""
-    index, src, key, _ = task
+    index, src, key = task
     cache = work.cache
     used: list[tuple[bytes, str, str, tuple[str, ...], bool]] = []
 
@@ -359,6 +394,11 @@ def _parse_one(
         text: str, *, unsafe_html: bool = False, embed_hosts: t.Collection[str] = ()
     ) -> Rendered:
         md_key = digest_bytes(work.markdown_base, repr(unsafe_html), *sorted(embed_hosts), text)
+        rendered = memo.get(md_key)
+        if rendered is not None:
+            used.append((md_key, Body(rendered.html).digest, rendered.summary,
+                         rendered.removed_embeds, False))
+            return rendered
         known = cache.get_markdown(md_key)
         if known is not None:
             digest, summary, removed = known
@@ -366,6 +406,7 @@ def _parse_one(
             return Rendered(html=cache.load_body(digest), summary=summary,
                             removed_embeds=removed)
         rendered = render_markdown(text, unsafe_html=unsafe_html, embed_hosts=embed_hosts)
+        memo[md_key] = rendered
         body = Body(rendered.html)
         used.append((md_key, body.digest, rendered.summary, rendered.removed_embeds, True))
         return rendered
@@ -377,13 +418,16 @@ def _parse_one(
         md_key, digest, summary, removed, _ = used[-1]
         md = (md_key, digest, summary, removed)
     html = None
+    links: tuple[str, ...] = ()
     if article is not None:
         body = article.body
-        if not cache.has_body(body.digest):
+        links = tuple(dict.fromkeys(hrefs.link_values(body.html)))
+        if body.digest not in sent and not cache.has_body(body.digest):
             html = (body.digest, compress_body(body.html))
+            sent.add(body.digest)
         article = dataclasses.replace(article, body=Body.stored(body.digest, cache))
     token = Digester().token(article) if article is not None else None
-    return index, Parsed(key, article, tuple(problems), md_key, token), md, html
+    return index, Parsed(key, article, tuple(problems), md_key, token, links), md, html
 
 
 class _Output:

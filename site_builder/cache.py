@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 CACHE_DIR = ".site-builder-cache"
 """Folder of the project that holds the cache (keep it out of version control)."""
 CACHE_FILE = "cache.sqlite"
-FORMAT = "site-builder-cache 5"
+FORMAT = "site-builder-cache 6"
 """Written into the cache; any other value marks a foreign cache."""
 
 
@@ -82,6 +82,9 @@ class Parsed:
     markdown_key: bytes | None
     token: str | None = None
     """The article's digest (:meth:`Digester.token`), computed once when parsed."""
+    links: tuple[str, ...] = ()
+    """The body's link values (``href``/``src``), so link resolution reads a body only
+    when one of them changes."""
 
 
 _SCHEMA = """
@@ -226,17 +229,19 @@ class Cache:
     def decode_parsed(self, key: bytes, data: bytes) -> Parsed:
         """Decode a parse memo entry; raise :class:`CacheCorrupt` if it is not ours."""
         value = _loads(data, self)
-        if not (isinstance(value, tuple) and len(value) == 4
-                and (value[0] is None or isinstance(value[0], Article))):
+        if not (isinstance(value, tuple) and len(value) == 5
+                and (value[0] is None or isinstance(value[0], Article))
+                and isinstance(value[4], tuple)):
             raise CacheCorrupt("malformed parse entry")
-        article, problems, md_key, token = value
+        article, problems, md_key, token, links = value
         if article is not None and not article.body.is_stored:
             raise CacheCorrupt("parse entry holds its body")
-        return Parsed(key, article, tuple(problems), md_key, token)
+        return Parsed(key, article, tuple(problems), md_key, token, links)
 
     def store_parsed(self, path: str, parsed: Parsed) -> None:
         """Record the parse memo entry of ``path``."""
-        data = _dumps((parsed.article, parsed.problems, parsed.markdown_key, parsed.token))
+        data = _dumps((parsed.article, parsed.problems, parsed.markdown_key, parsed.token,
+                       parsed.links))
         body = parsed.article.body.digest if parsed.article is not None else None
         self._execute("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)",
                       (path, parsed.key, parsed.markdown_key, body, data))

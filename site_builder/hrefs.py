@@ -90,6 +90,17 @@ def scan(text: str) -> tuple[list[str], set[str]]:
     return refs, ids
 
 
+def link_values(text: str) -> t.Iterator[str]:
+    """Yield every ``href``/``src`` value :func:`rewrite` would pass to its ``change``."""
+    for match in _tags(text):
+        attrs = match.group(2)
+        if not attrs or ("href" not in attrs and "src" not in attrs):
+            continue
+        for attr in _ATTR.finditer(attrs):
+            if attr.group(1).lower() in ("href", "src") and attr.group(2) is not None:
+                yield _value(attr.group(2)).strip()
+
+
 def rewrite(text: str, change: t.Callable[[str], str | None]) -> str:
     """Return ``text`` with every ``href``/``src`` value passed through ``change``.
 

@@ -115,8 +115,20 @@ def scan_page(
     external: dict[str, None] = {}
     checked = 0
     page = files.base_path + url
+    known = _known_links(files)
     for ref in refs:
-        kind, target, fragment = classify(ref, page, files)
+        # Most links (navigation, tags, feeds) recur on thousands of pages; a link that
+        # does not depend on the page it is on is classified once per process.
+        alone = ref.startswith("/") or ref[:8].lower().startswith(("http://", "https://"))
+        memo_key = ref if alone else (ref, page)
+        found = known.get(memo_key)
+        if found is None:
+            kind, target, fragment = classify(ref, page, files)
+            file = find_output(target, files.outputs) if kind == "internal" else None
+            found = known[memo_key] = (kind, fragment, file)
+            if len(known) > _MEMO_LIMIT:
+                known.clear()
+        kind, fragment, file = found
         if kind == "other":
             continue
         if kind == "external":
@@ -127,7 +139,6 @@ def scan_page(
         if kind == "outside":
             broken.append((ref, "outside the site's base URL"))
             continue
-        file = find_output(target, files.outputs)
         if file is None:
             broken.append((ref, ""))
             continue
@@ -145,6 +156,17 @@ def scan_page(
         anchored=tuple(dict.fromkeys(anchored)), targets=tuple(targets),
         external=tuple(external), checked=checked,
     )
+
+
+_MEMO_LIMIT = 200_000
+_memo: list[t.Any] = [None, {}]
+
+
+def _known_links(files: SiteFiles) -> dict[t.Any, tuple[str, str, str | None]]:
+    """Return this process's classified links for the site of ``files``."""
+    if _memo[0] is not files:
+        _memo[0], _memo[1] = files, {}
+    return t.cast(dict[t.Any, tuple[str, str, str | None]], _memo[1])
 
 
 def _always_there(fragment: str) -> bool:

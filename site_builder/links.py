@@ -126,11 +126,14 @@ def resolve_links(
 def resolve_article(
     article: Article, index: LinkIndex,
     ids_of: t.Callable[[Article], frozenset[str]] | None = None,
+    links: t.Sequence[str] | None = None,
 ) -> tuple[Article, list[Problem]]:
     """Return ``article`` with body links and related entries resolved, and their problems.
 
     ``ids_of`` returns the element ids of an article's body; given, it lets imported text
     keep anchors our heading ids spell differently (see :func:`repair_fragment`).
+    ``links``, the body's link values (:func:`hrefs.link_values`), spares reading a
+    body none of whose links changes.
     """
     origins: dict[str, str] = {}
 
@@ -145,8 +148,15 @@ def resolve_article(
         origins.setdefault(result, href)
         return result
 
-    body = hrefs.rewrite(article.html, change)
+    if links is not None and all(change(href) is None for href in links):
+        body = article.html if not article.body.is_stored else None
+    else:
+        body = hrefs.rewrite(article.html, change)
     related, problems = _resolve_related(article, index)
+    if body is None:  # unchanged, and left unread
+        if related != article.related:
+            article = dataclasses.replace(article, related=related)
+        return article, problems
     if body != article.html or related != article.related:
         article = dataclasses.replace(article, body=Body(body), related=related,
                                       link_origins=origins)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import bisect
+import collections
 import heapq
 import typing as t
 
 from .model import Article
 
-MAX_SCAN = 1000
-"""Most candidates looked at per article, so an article whose tags rarely meet costs
-no more than this however large the archive grows."""
+WINDOW = 100
+"""Articles looked at on either side in time, per tag of the article. A tag with fewer
+than twice as many articles is looked at whole; in a bigger one only the nearest count,
+so the cost per article stays bounded however large the archive and its tags grow."""
 
 
 def related_articles(
@@ -27,9 +29,9 @@ def related_articles(
     only the few articles published just before it: preferring the newest would rewrite
     the page of every article sharing a popular tag on each publication.
 
-    Candidates come from a tag index, walked outwards from the article's own date, so the
-    cost grows with ``limit`` rather than with the size of a tag. ``skip`` names, per
-    article URL, URLs not to suggest (those the front matter lists already).
+    Candidates are the :data:`WINDOW` articles on either side of the article in each of
+    its tags' date-ordered lists. ``skip`` names, per article URL, URLs not to suggest
+    (those the front matter lists already).
     """
     by_tag: dict[str, list[int]] = {}
     for index, article in enumerate(articles):
@@ -43,13 +45,13 @@ def related_articles(
         if not tags:
             continue
         skipped = skip.get(article.url, frozenset()) if skip else frozenset()
-        found = _nearest_best(articles, index, sorted(tags), by_tag, tags_of, limit, skipped)
+        found = _best(articles, index, sorted(tags), by_tag, tags_of, limit, skipped)
         if found:
             result[article.url] = found
     return result
 
 
-def _nearest_best(
+def _best(
     articles: t.Sequence[Article],
     index: int,
     tags: list[str],
@@ -60,48 +62,69 @@ def _nearest_best(
 ) -> tuple[Article, ...]:
     article = articles[index]
     own = frozenset(tags)
-    # One stream per (tag, direction): positions in that tag's list, moving away in time.
-    heap: list[tuple[float, str, int, int, int]] = []
-    live = dict.fromkeys(tags, 0)
-    streams: list[tuple[str, list[int], int]] = []
-
-    def push(stream: int, position: int) -> None:
-        tag, members, step = streams[stream]
-        if 0 <= position < len(members):
-            other = articles[members[position]]
-            distance = abs((other.date - article.date).total_seconds())
-            heapq.heappush(heap, (distance, other.url, members[position], stream, position))
-        else:
-            live[tag] -= 1
-
+    windows: list[tuple[list[int], int, int, int]] = []
+    counts: collections.Counter[int] = collections.Counter()
     for tag in tags:
         members = by_tag[tag]
         at = bisect.bisect_left(members, index)
-        for step in (-1, 1):
-            streams.append((tag, members, step))
-            live[tag] += 1
-            push(len(streams) - 1, at + step)
+        low, high = max(0, at - WINDOW), min(len(members), at + WINDOW + 1)
+        counts.update(members[low:high])  # counted in C: the bulk of the work
+        windows.append((members, at, low, high))
+    counts.pop(index, None)
 
-    seen = {index}
-    held: list[tuple[int, float, str, int]] = []
-    with_score = [0] * (len(tags) + 1)
-    scanned = 0
-    while heap and scanned < MAX_SCAN:
-        distance, url, other, stream, position = heapq.heappop(heap)
-        push(stream, position + streams[stream][2])
-        if other in seen:
-            continue
-        seen.add(other)
-        if url in skipped:
-            continue
-        scanned += 1
-        shared = len(own & tags_of.get(url, frozenset()))
-        held.append((shared, distance, url, other))
-        with_score[shared] += 1
-        # An article not seen yet is in the remaining streams, so it shares at most as
-        # many tags as there are tags with streams left, and it is no nearer.
-        bound = sum(1 for count in live.values() if count > 0)
-        if sum(with_score[bound:]) >= limit:
+    def distance(other: int) -> float:
+        return abs((articles[other].date - article.date).total_seconds())
+
+    # Whatever shares two tags or more, best first: these are few, and seen in full.
+    ranked: list[tuple[int, float, str, int]] = []
+    for other, seen_in in counts.most_common():
+        if seen_in < 2:
             break
-    held.sort(key=lambda item: (-item[0], item[1], item[2]))
-    return tuple(articles[item[3]] for item in held[:limit])
+        url = articles[other].url
+        if url not in skipped:
+            shared = len(own & tags_of.get(url, frozenset()))
+            ranked.append((-shared, distance(other), url, other))
+    ranked.sort()
+    chosen = [item[3] for item in ranked[:limit]]
+    if len(chosen) < limit:
+        chosen += _nearest_sharing_one(articles, windows, counts, distance,
+                                       limit - len(chosen), skipped)
+    return tuple(articles[other] for other in chosen)
+
+
+def _nearest_sharing_one(
+    articles: t.Sequence[Article],
+    windows: list[tuple[list[int], int, int, int]],
+    counts: t.Mapping[int, int],
+    distance: t.Callable[[int], float],
+    wanted: int,
+    skipped: frozenset[str],
+) -> list[int]:
+    """Return the ``wanted`` nearest articles found in exactly one window, by time, URL."""
+    # One stream per (window, direction), each moving away from the article in time,
+    # merged by a heap: only as many articles are looked at as are taken, plus the few
+    # near ones that share more and were ranked already.
+    heap: list[tuple[float, str, int, int, int]] = []
+    streams: list[tuple[list[int], int, int, int]] = []
+
+    def push(stream: int, position: int) -> None:
+        members, step, low, high = streams[stream]
+        if low <= position < high:
+            other = members[position]
+            heapq.heappush(heap, (distance(other), articles[other].url, other, stream,
+                                  position))
+
+    for members, at, low, high in windows:
+        for step, start in ((-1, at - 1), (1, at)):
+            streams.append((members, step, low, high))
+            push(len(streams) - 1, start)
+    found: list[int] = []
+    taken: set[int] = set()
+    while heap and len(found) < wanted:
+        _, url, other, stream, position = heapq.heappop(heap)
+        push(stream, position + streams[stream][1])
+        if counts.get(other) != 1 or other in taken or url in skipped:
+            continue
+        taken.add(other)
+        found.append(other)
+    return found

@@ -29,6 +29,7 @@ the resolved article when it differs from the parsed one)."""
 def resolve_links_cached(
     articles: t.Sequence[Article], config: Config, static_paths: t.Sequence[str],
     cache: Cache, digester: Digester, *, clean: bool,
+    links: t.Mapping[str, tuple[str, ...]] | None = None,
 ) -> tuple[list[Article], list[Problem]]:
     """Return what :func:`links.resolve_links` returns, reusing unchanged results."""
     level: Level = "error" if config.link_check == "error" else "warning"
@@ -57,7 +58,8 @@ def resolve_links_cached(
         if entry is None:
             if not index:
                 index.append(make_index(articles, config, static_paths))
-            entry = _resolve(article, index[0], memo, cache, digester)
+            entry = _resolve(article, index[0], memo, cache, digester,
+                             None if links is None else links.get(article.src_path))
             fresh[article.src_path] = (key, entry)
         body, related, origins, found, _, token = entry
         if body is not None or related != article.related:
@@ -76,7 +78,7 @@ def resolve_links_cached(
 
 
 def _resolve(article: Article, index: t.Any, memo: dict[str, frozenset[str]],
-             cache: Cache, digester: Digester) -> Entry:
+             cache: Cache, digester: Digester, links: t.Sequence[str] | None) -> Entry:
     read: dict[str, str] = {}
 
     def ids_of(target: Article) -> frozenset[str]:
@@ -85,7 +87,7 @@ def _resolve(article: Article, index: t.Any, memo: dict[str, frozenset[str]],
             memo[target.src_path] = frozenset(hrefs.scan(target.html)[1])
         return memo[target.src_path]
 
-    new, found = resolve_article(article, index, ids_of)
+    new, found = resolve_article(article, index, ids_of, links)
     body: str | None = None
     if new.body != article.body:
         # Keep the rewritten body in the cache, not in memory.

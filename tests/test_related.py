@@ -90,3 +90,16 @@ def test_front_matter_entries_are_not_suggested_again() -> None:
     site = build_site(config, [first, listing, dated(5, "x")])
     assert [a.slug for a in site.related[listing.url]] == ["a0005"]
     assert [a.slug for a in site.related[first.url]] == ["b", "a0005"]
+
+
+def test_a_big_tag_is_searched_only_near_the_article() -> None:
+    # 300 articles share "x"; the one sharing "x" and "y" lies far beyond the window, so
+    # the cost per article stays bounded: it counts as sharing one tag, and is far away.
+    articles = [*(dated(i, "x") for i in range(1, 300)), dated(0, "x", "y"),
+                dated(9000, "x", "y")]
+    found = related(articles, 3)
+    assert found[dated(0).url] == ["a0001", "a0002", "a0003"]
+    assert brute_force(articles, 3)[dated(0).url][0] == "a9000"
+    # In a small tag every member is looked at.
+    few = [*(dated(i, "x") for i in range(1, 50)), dated(0, "x", "y"), dated(9000, "x", "y")]
+    assert related(few, 3)[dated(0).url][0] == "a9000"
