@@ -10,7 +10,7 @@ import time
 import typing as t
 from pathlib import Path
 
-from . import hrefs
+from . import hrefs, unchanged
 from .body import Rendered, render_markdown
 from .cache import CacheCorrupt, OutputEntry, Parsed, Stamp, compress_body
 from .config import Config
@@ -135,17 +135,47 @@ def _build(config: Config, state: BuildState | None, options: _Options) -> Build
     elif options.clean:
         state.discard()
     try:
+        started = time.perf_counter()
+        digest = None
+        if options.write and not options.external and not options.orphans:
+            digest = unchanged.inputs_digest(config, (options.strict, options.record_history))
+            if not options.clean:
+                try:
+                    outcome = unchanged.recall(state.cache, config, digest,
+                                               state.manifest(config.output_path))
+                except CacheCorrupt:
+                    outcome = None  # the full build below deals with the cache
+                if outcome is not None:
+                    return _repeat(outcome, time.perf_counter() - started)
         try:
-            return _Build(config, state, options).run()
+            result = _Build(config, state, options).run()
         except CacheCorrupt as exc:
             # Found only now (a damaged entry read mid-build): the output is untouched,
             # so drop the cache and build again from the sources alone.
             log.warning("build cache unusable (%s); building without it", exc)
             state.discard()
-            return _Build(config, state, dataclasses.replace(options, clean=True)).run()
+            result = _Build(config, state, dataclasses.replace(options, clean=True)).run()
+        if digest is not None:
+            unchanged.remember(state.cache, config, digest, unchanged.Outcome(
+                pages=result.pages, produced=tuple(sorted(result.written + result.unchanged)),
+                files=unchanged.listed(config.output_path), warnings=result.warnings,
+                checked=result.links.checked if result.links else 0,
+                broken=result.links.broken if result.links else 0,
+                redirects=result.redirects))
+        return result
     finally:
         if own_state:
             state.close()
+
+
+def _repeat(outcome: unchanged.Outcome, seconds: float) -> BuildResult:
+    """Return the result of a build that found nothing changed since the last one."""
+    return BuildResult(
+        pages=outcome.pages, written=(), unchanged=outcome.produced, deleted=(),
+        warnings=outcome.warnings, seconds=seconds,
+        links=LinkReport(checked=outcome.checked, broken=outcome.broken, external={}),
+        redirects=outcome.redirects, stages=(("check inputs and output", seconds),),
+    )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -170,12 +170,27 @@ class Term:
     url: str
     """Site path of the term's listing (``tags/labour/``)."""
     articles: tuple[Article, ...]
-    """Newest first."""
+    """Newest first; empty in the copy a term's own pages get (see :meth:`counted`)."""
+    count: int = -1
+    """Number of articles (set from ``articles`` when not given)."""
+
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            object.__setattr__(self, "count", len(self.articles))
 
     @property
     def feed_url(self) -> str:
         """Return the site path of the term's Atom feed."""
         return self.url + "feed.xml"
+
+    def counted(self) -> Term:
+        """Return a copy with the count but not the articles.
+
+        Listing pages show a term's name and count; giving them the articles too
+        would make every page of a tag depend on every article filed under it, and
+        one edit re-render hundreds of pages.
+        """
+        return dataclasses.replace(self, articles=())
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -194,6 +209,14 @@ class Taxonomy:
         """Return the terms of ``names`` (an article's tags or authors), in order."""
         return tuple(self.by_name[name] for name in names if name in self.by_name)
 
+    def counted(self) -> Taxonomy:
+        """Return a copy whose terms carry their counts but not their articles."""
+        terms = {id(term): term.counted() for term in self.terms}
+        return dataclasses.replace(
+            self, terms=tuple(terms[id(term)] for term in self.terms),
+            by_name={name: terms.get(id(term), term.counted())
+                     for name, term in self.by_name.items()})
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Period:
@@ -204,6 +227,17 @@ class Period:
     day: int | None
     url: str
     articles: tuple[Article, ...]
+    """Empty in the copy listing pages get (see :meth:`counted`)."""
+    count: int = -1
+    """Number of articles (set from ``articles`` when not given)."""
+
+    def __post_init__(self) -> None:
+        if self.count < 0:
+            object.__setattr__(self, "count", len(self.articles))
+
+    def counted(self) -> Period:
+        """Return a copy with the count but not the articles (see :meth:`Term.counted`)."""
+        return dataclasses.replace(self, articles=())
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

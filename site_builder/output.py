@@ -257,12 +257,22 @@ class Staging:
                 link_or_copy(self.out_dir / rel, self._dest(rel))
 
     def commit(self) -> None:
-        """Make the staged build current; keep the one it replaces as the previous build."""
+        """Make the staged build current; keep the one it replaces as the previous build.
+
+        A first build replaces nothing: the next build's starting point is then made
+        now, as links to the new files, so that the first edit costs no more than any.
+        """
+        first = not os.path.lexists(self.out_dir)
         _swap(self.dir, self.out_dir)
-        if os.path.lexists(previous_path(self.out_dir)):
+        previous = previous_path(self.out_dir)
+        if os.path.lexists(previous):
             _remove(self.dir)
         elif os.path.lexists(self.dir):
-            os.rename(self.dir, previous_path(self.out_dir))
+            os.rename(self.dir, previous)
+        elif first:
+            temp = self.dir  # under the staging name until complete, so never trusted half-made
+            _link_tree(self.out_dir, temp)
+            os.rename(temp, previous)
 
     def abort(self) -> None:
         """Leave the output as it is; keep what was staged as the previous build."""
@@ -334,6 +344,22 @@ def write_output(
             raise
     deleted = sorted(p for p in current if p not in produced)
     return WriteResult(tuple(sorted(written)), tuple(sorted(unchanged)), tuple(deleted))
+
+
+def _link_tree(src: Path, dest: Path) -> None:
+    """Make ``dest`` a tree of hard links to the files of ``src``."""
+    os.mkdir(dest)
+    stack = [(str(src), str(dest))]
+    while stack:
+        here, there = stack.pop()
+        with os.scandir(here) as entries:
+            for entry in entries:
+                target = os.path.join(there, entry.name)
+                if entry.is_dir(follow_symlinks=False):
+                    os.mkdir(target)
+                    stack.append((entry.path, target))
+                else:
+                    link_or_copy(Path(entry.path), Path(target))
 
 
 def link_or_copy(src: Path, dest: Path) -> None:

@@ -178,7 +178,7 @@ def month_counts(months: t.Iterable[Period]) -> list[int]:
     counts = [0] * 12
     for month in months:
         if month.month is not None:
-            counts[month.month - 1] = len(month.articles)
+            counts[month.month - 1] = month.count
     return counts
 
 

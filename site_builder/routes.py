@@ -11,7 +11,7 @@ from pathlib import Path
 from .config import Config
 from .errors import BuildError, Problem
 from .feeds import content_date, json_feed, newest_date, sitemap_routes
-from .model import Article, Page, Period, Route, Site
+from .model import Article, Page, Period, Route, Site, Taxonomy
 from .site import paginate
 from .taxonomy import SINGULAR
 from .urls import ARCHIVE_URL, output_path
@@ -75,7 +75,8 @@ def listing_routes(site: Site, config: Config) -> list[Route]:
         days_of[(day.year, day.month)].append(day)
     routes.append(Route(
         url=ARCHIVE_URL, output_path=output_path(ARCHIVE_URL), template="archive.html",
-        context={"years": [(year, months_of[year.year]) for year in site.years],
+        context={"years": [(year.counted(), [m.counted() for m in months_of[year.year]])
+                           for year in site.years],
                  "busiest": max((len(m.articles) for m in site.months), default=0),
                  "total": len(site.articles)},
         lastmod=newest_date(site.articles),
@@ -87,18 +88,21 @@ def listing_routes(site: Site, config: Config) -> list[Route]:
     )
     for template, periods, children in levels:
         for period in periods:
-            parts = {"period": period, "children": children(period)}
+            # Counts only: a page lists its own articles (page.items), see Term.counted.
+            parts = {"period": period.counted(),
+                     "children": [child.counted() for child in children(period)]}
             routes += [_listing(page, template, parts)
                        for page in paginate(period.articles, config.per_page, period.url)]
     for taxonomy in site.taxonomies:
         routes.append(Route(
             url=taxonomy.url, output_path=output_path(taxonomy.url),
-            template=f"{taxonomy.kind}.html", context={"taxonomy": taxonomy},
+            template=f"{taxonomy.kind}.html", context={"taxonomy": taxonomy.counted()},
             lastmod=newest_date(a for term in taxonomy.terms for a in term.articles[:1]),
         ))
         template = f"{SINGULAR[taxonomy.kind]}.html"
+        kind = Taxonomy(taxonomy.kind, taxonomy.url)
         for term in taxonomy.terms:
-            parts = {"taxonomy": taxonomy, "term": term}
+            parts = {"taxonomy": kind, "term": term.counted()}
             routes += [_listing(page, template, parts)
                        for page in paginate(term.articles, config.per_page, term.url)]
     return routes

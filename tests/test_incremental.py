@@ -130,9 +130,37 @@ def test_rebuild_without_change_renders_and_writes_nothing(tmp_path: Path) -> No
     before = stamps(project / "output")
     result = build(load_config(project))
     assert result.written == () and result.deleted == ()
-    assert result.parsed == 0
-    assert result.rendered == 3  # static files are compared by content, never skipped
+    assert result.parsed == 0 and result.rendered == 0
+    # Every input and output file was found as the last build left it: nothing ran.
+    assert [name for name, _ in result.stages] == ["check inputs and output"]
     assert stamps(project / "output") == before
+    assert set(result.unchanged) == set(before)
+
+
+@pytest.mark.parametrize("change", ["edit output", "delete output", "add output",
+                                    "touch source", "edit history"])
+def test_anything_unlike_the_last_build_runs_the_whole_build(
+        change: str, tmp_path: Path) -> None:
+    project = basic_site(tmp_path)
+    config = load_config(project)
+    build(config)
+    out = project / "output"
+    page = out / "2024/05/20/ferry/index.html"
+    if change == "edit output":
+        page.write_text("changed by hand")
+    elif change == "delete output":
+        page.unlink()
+    elif change == "add output":
+        (out / "stray.html").write_text("not ours")
+    elif change == "touch source":
+        source = project / FERRY
+        source.write_bytes(source.read_bytes().replace(b"\n\n", b"\n\n\n", 1))
+    else:
+        history = project / "url-history.txt"
+        history.write_text("# edited\n" + (history.read_text() if history.exists() else ""))
+    result = build(config)
+    assert [name for name, _ in result.stages] != ["check inputs and output"]
+    assert_matches_clean(project)
 
 
 def test_edit_renders_only_the_pages_showing_the_article(tmp_path: Path) -> None:
@@ -296,7 +324,9 @@ def test_previous_build_is_kept_and_reused_by_the_next(tmp_path: Path) -> None:
     config = load_config(project)
     build(config)
     out = config.output_path
-    assert not previous_path(out).exists()  # nothing was replaced yet
+    # Nothing was replaced yet: the first build links its own files there.
+    assert {p: ino for p, (_, ino) in stamps(previous_path(out)).items()} == {
+        p: ino for p, (_, ino) in stamps(out).items()}
     edit_title(project)
     result = build(config)
     previous = previous_path(out)
