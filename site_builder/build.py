@@ -50,6 +50,7 @@ from .output import (
     shown,
 )
 from .parallel import run_tasks
+from .related import related_articles
 from .render import make_environment, render_route
 from .resolving import resolve_links_cached
 from .routes import check_collisions, plan_routes, static_routes
@@ -156,9 +157,10 @@ def _build(config: Config, state: BuildState | None, options: _Options) -> Build
             state.discard()
             result = _Build(config, state, dataclasses.replace(options, clean=True)).run()
         if digest is not None:
+            produced = tuple(sorted(result.written + result.unchanged))
             unchanged.remember(state.cache, config, digest, unchanged.Outcome(
-                pages=result.pages, produced=tuple(sorted(result.written + result.unchanged)),
-                files=unchanged.listed(config.output_path), warnings=result.warnings,
+                pages=result.pages, produced=produced,
+                files=unchanged.listed(config.output_path, produced), warnings=result.warnings,
                 checked=result.links.checked if result.links else 0,
                 broken=result.links.broken if result.links else 0,
                 redirects=result.redirects))
@@ -232,7 +234,7 @@ class _Build:
         history, found = load_history(config)
         problems += found
 
-        site = build_site(config, articles)
+        site = build_site(config, articles, self.find_related)
         problems += site.problems
         self.fail_on_errors(problems)
         routes = plan_routes(site, config, static)
@@ -259,6 +261,32 @@ class _Build:
             links=out.report, redirects=len(redirects),
             rendered=rendered, parsed=parsed, stages=tuple(self.stages),
         )
+
+    def find_related(
+        self, ordered: t.Sequence[Article], tags_of: t.Mapping[str, frozenset[str]],
+        limit: int, skip: t.Mapping[str, frozenset[str]],
+    ) -> dict[str, tuple[Article, ...]]:
+        """Return :func:`related_articles`, reused while no article's URL, date or tags
+        changed (a body edit, the usual change, keeps every related list)."""
+        cache = self.state.cache
+        key = digest_bytes(
+            code_digest(python_only=True), repr(limit),
+            *(repr((a.url, a.date.isoformat(), sorted(tags_of.get(a.url, ())))) for a in ordered),
+            repr(sorted((url, sorted(urls)) for url, urls in skip.items()))).hex()
+        by_url = {a.url: a for a in ordered}
+        known = cache.get_value("related")
+        if known is not None:
+            try:
+                data = json.loads(known)
+                if data["key"] == key:
+                    return {url: tuple(by_url[u] for u in urls)
+                            for url, urls in data["related"].items()}
+            except (ValueError, KeyError, TypeError):
+                pass  # recomputed and rewritten below
+        found = related_articles(ordered, tags_of, limit, skip)
+        cache.set_value("related", json.dumps({
+            "key": key, "related": {url: [a.url for a in items] for url, items in found.items()}}))
+        return found
 
     def fail_on_errors(self, problems: list[Problem]) -> None:
         failing = errors_in(problems, strict=self.strict)

@@ -10,8 +10,15 @@ from .related import related_articles
 from .taxonomy import build_taxonomy
 from .urls import day_url, month_url, page_url, year_url
 
+FindRelated = t.Callable[
+    [t.Sequence[Article], t.Mapping[str, frozenset[str]], int, t.Mapping[str, frozenset[str]]],
+    dict[str, tuple[Article, ...]]]
+"""The signature of :func:`related_articles`; the build passes a memoised one."""
 
-def build_site(config: Config, articles: t.Iterable[Article]) -> Site:
+
+def build_site(
+    config: Config, articles: t.Iterable[Article], find_related: FindRelated = related_articles
+) -> Site:
     """Return the site model for ``articles`` (drafts already filtered out)."""
     ordered = tuple(sorted(articles, key=lambda a: (a.date, a.url), reverse=True))
     tags, problems = build_taxonomy("tags", ordered)
@@ -35,7 +42,7 @@ def build_site(config: Config, articles: t.Iterable[Article]) -> Site:
         years=years,
         months=months,
         days=days,
-        related=related_articles(ordered, tags_of, config.related_limit, listed),
+        related=find_related(ordered, tags_of, config.related_limit, listed),
         problems=tuple(problems),
     )
 

@@ -24,6 +24,7 @@ from .errors import Problem
 from .fingerprint import code_digest, digest_bytes, tree_digest
 from .history import history_path
 from .output import scan_tree
+from .search import INDEX_DIR
 
 KEY = "last-build:"
 
@@ -117,6 +118,12 @@ def remember(cache: Cache, config: Config, digest: bytes, outcome: Outcome) -> N
     }))
 
 
-def listed(out: Path) -> tuple[str, ...]:
-    """Return every file now in ``out``, sorted."""
-    return tuple(sorted(scan_tree(out)))
+def listed(out: Path, produced: t.Iterable[str]) -> tuple[str, ...]:
+    """Return every file a build that produced ``produced`` left in ``out``, sorted.
+
+    A build leaves exactly what it produced plus the search index, so only the index's
+    folder is listed.
+    """
+    files = set(produced)
+    files.update(f"{INDEX_DIR}/{path}" for path in scan_tree(out / INDEX_DIR))
+    return tuple(sorted(files))
