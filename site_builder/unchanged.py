@@ -47,18 +47,19 @@ class Outcome:
 def inputs_digest(config: Config, options: t.Sequence[object]) -> bytes:
     """Return a digest of everything a build of ``config`` reads but the URL history."""
     sources, problems = discover_sources(config)
-    parts: list[bytes | str] = [
+    # One file's bytes at a time: the sources of a big archive do not fit in memory.
+    parts: list[bytes] = [digest_bytes(
         code_digest(), repr(config), repr(list(options)),
         os.environ.get("SITE_BUILDER_PAGEFIND", ""),
         tree_digest(config.templates_path), tree_digest(config.static_path),
         repr(sorted(str(p) for p in problems)),
-    ]
+    )]
     for src in sources:
-        parts.append(src.path)
         try:
-            parts.append(src.abs_path.read_bytes())
+            data: bytes | str = src.abs_path.read_bytes()
         except OSError as exc:
-            parts.append(f"unreadable: {exc}")
+            data = f"unreadable: {exc}"
+        parts.append(digest_bytes(src.path, data))
     return digest_bytes(*parts)
 
 
