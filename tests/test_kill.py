@@ -2,7 +2,8 @@
 
 A few hundred articles make a build last long enough to be killed while it parses,
 while it renders into its staging folder, right after it swaps the folders, and
-while it removes the previous build. Each kill is aimed by watching the folders.
+while it records the build and keeps the replaced one as the previous build. Each
+kill is aimed by watching the folders.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ def test_killed_builds_leave_old_or_new_output_and_recover(tmp_path: Path) -> No
         "half-way through writing": lambda now, staged, moved: staged >= writing * 0.5,
         "near the end of writing": lambda now, staged, moved: staged >= writing * 0.95,
         "right after the swap": lambda now, staged, moved: moved != 0,
-        "while removing the old build": lambda now, staged, moved: (
+        "while finishing after the swap": lambda now, staged, moved: (
             moved != 0 and now >= phases.swap + (phases.end - phases.swap) * 0.3),
     }
     version = "b"
