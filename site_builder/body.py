@@ -201,29 +201,27 @@ class _PrefilteredInlineProcessor(treeprocessors.InlineProcessor):
     """
 
     _triggers: re.Pattern[str] | None = None
-    _needs: list[re.Pattern[str] | None] | None = None
+    _needs: list[re.Pattern[str] | None] = []
     _patterns: list[t.Any] = []
 
     def run(self, tree: t.Any, ancestors: list[str] | None = None) -> t.Any:
         # Extensions may register patterns between documents, never during one.
         self._patterns = list(self.inlinePatterns)
-        self._triggers = _triggers_of(self._patterns)
-        self._needs = _needs_of(self._patterns) if self._triggers is not None else None
+        required = _requirements(self._patterns)
+        self._needs = [_alternatives(found) if found else None for found in required]
+        self._triggers = _union(required)
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         if isinstance(data, util.AtomicString):
             return data
-        needs = self._needs
-        if needs is None or self._triggers is None:
-            handle = treeprocessors.InlineProcessor._InlineProcessor__handleInline  # type: ignore[attr-defined]
-            return t.cast(str, handle(self, data, patternIndex))
-        if patternIndex == 0 and self._triggers.search(data) is None:
+        if patternIndex == 0 and self._triggers is not None \
+                and self._triggers.search(data) is None:
             return data
         # The stock loop, with patterns that cannot match skipped: a pattern that does
         # not match leaves the text as it was and the search restarting at 0.
         apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
-        patterns = self._patterns
+        patterns, needs = self._patterns, self._needs
         start = 0
         while patternIndex < len(patterns):
             need = needs[patternIndex]
@@ -237,14 +235,25 @@ class _PrefilteredInlineProcessor(treeprocessors.InlineProcessor):
         return data
 
 
-def _needs_of(patterns: list[t.Any]) -> list[re.Pattern[str] | None]:
-    """Return, per pattern, a regex finding the strings its matches need (None: any)."""
-    needs: list[re.Pattern[str] | None] = []
+def _requirements(patterns: list[t.Any]) -> list[frozenset[str] | None]:
+    """Return, per pattern, strings one of which its every match contains (None: any)."""
+    found: list[frozenset[str] | None] = []
     for pattern in patterns:
         compiled = pattern.getCompiledRegExp()
-        found = _required_of(compiled.pattern, compiled.flags)
-        needs.append(_alternatives(found) if found else None)
-    return needs
+        found.append(_required_of(compiled.pattern, compiled.flags) or None)
+    return found
+
+
+def _union(required: list[frozenset[str] | None]) -> re.Pattern[str] | None:
+    """Return a regex finding text some pattern may match, or None if any pattern may."""
+    if any(found is None for found in required):
+        return None
+    return _alternatives(frozenset().union(*t.cast(list[frozenset[str]], required)))
+
+
+def _triggers_of(patterns: list[t.Any]) -> re.Pattern[str] | None:
+    """Return a regex finding text some pattern may match, or None to try them all."""
+    return _union(_requirements(patterns))
 
 
 @functools.lru_cache(maxsize=256)
@@ -316,18 +325,6 @@ def _required(items: list[t.Any]) -> frozenset[str] | None:
 
 def _score(found: frozenset[str]) -> tuple[int, int]:
     return (min(len(s) for s in found), -len(found))
-
-
-def _triggers_of(patterns: list[t.Any]) -> re.Pattern[str] | None:
-    """Return a regex finding text some pattern may match, or None to try them all."""
-    needed: set[str] = set()
-    for pattern in patterns:
-        compiled = pattern.getCompiledRegExp()
-        found = _required_of(compiled.pattern, compiled.flags)
-        if not found:
-            return None
-        needed |= found
-    return re.compile("|".join(re.escape(s) for s in sorted(needed, key=lambda s: (-len(s), s))))
 
 
 def render_markdown(

@@ -10,11 +10,12 @@ import time
 import typing as t
 from pathlib import Path
 
-from . import hrefs, unchanged
+from . import hrefs
+from . import unchanged as last_build
 from .body import Rendered, render_markdown
 from .cache import CacheCorrupt, OutputEntry, Parsed, Stamp, compress_body
 from .config import Config
-from .content import PARSE_CONFIG_KEYS, SourceFile, discover_sources, parse_article
+from .content import PARSE_CONFIG_KEYS, SourceFile, Sources, parse_article, read_sources
 from .errors import BuildError, Problem, errors_in
 from .fingerprint import (
     Digester,
@@ -138,29 +139,32 @@ def _build(config: Config, state: BuildState | None, options: _Options) -> Build
     try:
         started = time.perf_counter()
         digest = None
+        # Read once: the unchanged check and the parse stage share the files' digests.
+        sources = read_sources(config)
         if options.write and not options.external and not options.orphans:
-            digest = unchanged.inputs_digest(config, (options.strict, options.record_history))
+            digest = last_build.inputs_digest(
+                config, (options.strict, options.record_history), sources)
             if not options.clean:
                 try:
-                    outcome = unchanged.recall(state.cache, config, digest,
+                    outcome = last_build.recall(state.cache, config, digest,
                                                state.manifest(config.output_path))
                 except CacheCorrupt:
                     outcome = None  # the full build below deals with the cache
                 if outcome is not None:
                     return _repeat(outcome, time.perf_counter() - started)
         try:
-            result = _Build(config, state, options).run()
+            result = _Build(config, state, options).run(sources)
         except CacheCorrupt as exc:
             # Found only now (a damaged entry read mid-build): the output is untouched,
             # so drop the cache and build again from the sources alone.
             log.warning("build cache unusable (%s); building without it", exc)
             state.discard()
-            result = _Build(config, state, dataclasses.replace(options, clean=True)).run()
+            result = _Build(config, state, dataclasses.replace(options, clean=True)).run(sources)
         if digest is not None:
             produced = tuple(sorted(result.written + result.unchanged))
-            unchanged.remember(state.cache, config, digest, unchanged.Outcome(
+            last_build.remember(state.cache, config, digest, last_build.Outcome(
                 pages=result.pages, produced=produced,
-                files=unchanged.listed(config.output_path, produced), warnings=result.warnings,
+                files=last_build.listed(config.output_path, produced), warnings=result.warnings,
                 checked=result.links.checked if result.links else 0,
                 broken=result.links.broken if result.links else 0,
                 redirects=result.redirects))
@@ -170,7 +174,7 @@ def _build(config: Config, state: BuildState | None, options: _Options) -> Build
             state.close()
 
 
-def _repeat(outcome: unchanged.Outcome, seconds: float) -> BuildResult:
+def _repeat(outcome: last_build.Outcome, seconds: float) -> BuildResult:
     """Return the result of a build that found nothing changed since the last one."""
     return BuildResult(
         pages=outcome.pages, written=(), unchanged=outcome.produced, deleted=(),
@@ -211,11 +215,9 @@ class _Build:
         self.links: dict[str, tuple[str, ...]] = {}
         """Each parsed article's body links, by source path."""
 
-    def run(self) -> BuildResult:
+    def run(self, sources: Sources) -> BuildResult:
         config = self.config
-        problems: list[Problem] = []
-        sources, found = discover_sources(config)
-        problems += found
+        problems: list[Problem] = list(sources.problems)
         articles, found, parsed = self.parse(sources)
         problems += found
         self.lap("parse")
@@ -301,7 +303,7 @@ class _Build:
 
     # --- parse ------------------------------------------------------------------
 
-    def parse(self, sources: list[SourceFile]) -> tuple[list[Article], list[Problem], int]:
+    def parse(self, sources: Sources) -> tuple[list[Article], list[Problem], int]:
         """Return the articles of ``sources``, parsing only files the cache does not know."""
         config = self.config
         cache = self.state.cache
@@ -312,15 +314,16 @@ class _Build:
         # are parsed together, so their Markdown is converted once.
         groups: dict[bytes, list[tuple[int, SourceFile, bytes]]] = {}
         sizes: dict[bytes, int] = {}
-        for index, src in enumerate(sources):
-            try:
-                data = src.abs_path.read_bytes()
-            except OSError:
-                data = b""  # parse_article reports the error with the path
-            key = digest_bytes(base, src.path, data)
+        files = sources.files
+        for index, src in enumerate(files):
+            key = digest_bytes(base, src.path, sources.digests[src.path])
             entry = None if self.clean else self.state.memo_for(src.path, key)
             entries.append(entry)
             if entry is None:
+                try:
+                    data = src.abs_path.read_bytes()
+                except OSError:
+                    data = b""  # parse_article reports the error with the path
                 body = _body_key(data)
                 groups.setdefault(body, []).append((index, src, key))
                 sizes[body] = sizes.get(body, 0) + len(data)
@@ -337,12 +340,12 @@ class _Build:
                         cache.store_body(html[0], html[1])
                     if md is not None:
                         cache.store_markdown(*md)
-                    self.state.remember(sources[index].path, entry)
+                    self.state.remember(files[index].path, entry)
                     entries[index] = entry
                 done += len(results)
                 if self.progress:
                     self.progress("parse", done, parsed)
-            gone = self.state.known_sources() - {src.path for src in sources}
+            gone = self.state.known_sources() - {src.path for src in files}
             if gone:
                 self.state.forget(gone)
             if tasks or gone:
@@ -471,10 +474,8 @@ def _parse_one(
 
     article, problems = parse_article(src, work.config, render)
     md_key = used[-1][0] if used else None
-    md = None
-    if used and used[-1][4]:
-        md_key, digest, summary, removed, _ = used[-1]
-        md = (md_key, digest, summary, removed)
+    # Only a freshly converted body is new to the cache.
+    md = used[-1][:4] if used and used[-1][4] else None
     html = None
     links: tuple[str, ...] = ()
     if article is not None:

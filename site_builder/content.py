@@ -21,6 +21,7 @@ from frontmatter.default_handlers import BaseHandler, YAMLHandler
 from .body import BodyError, Rendered, render_markdown
 from .config import Config
 from .errors import Problem, errors_in
+from .fingerprint import digest_bytes
 from .model import Article, Body, Image, Related
 from .urls import (
     MAX_SEGMENT,
@@ -115,6 +116,29 @@ class SourceFile:
     path: str
     """Project-relative POSIX path (``content/2018/x.md``)."""
     abs_path: Path
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Sources:
+    """The article files found, the problems finding them, and a digest of each file."""
+
+    files: list[SourceFile]
+    problems: list[Problem]
+    digests: dict[str, bytes]
+    """Source path -> digest of the file's bytes (or of why it could not be read)."""
+
+
+def read_sources(config: Config) -> Sources:
+    """Find the article files and digest each, reading one file at a time."""
+    files, problems = discover_sources(config)
+    digests: dict[str, bytes] = {}
+    for src in files:
+        try:
+            data: bytes | str = src.abs_path.read_bytes()
+        except OSError as exc:
+            data = f"unreadable: {exc}"  # parse_article reports it, with the path
+        digests[src.path] = digest_bytes(data)
+    return Sources(files, problems, digests)
 
 
 def discover_sources(config: Config) -> tuple[list[SourceFile], list[Problem]]:

@@ -90,15 +90,22 @@ def scan(text: str) -> tuple[list[str], set[str]]:
     return refs, ids
 
 
-def link_values(text: str) -> t.Iterator[str]:
-    """Yield every ``href``/``src`` value :func:`rewrite` would pass to its ``change``."""
+def _link_attributes(text: str) -> t.Iterator[tuple[int, re.Match[str]]]:
+    """Yield (offset of its tag's attributes, match) of every valued href/src attribute."""
     for match in _tags(text):
         attrs = match.group(2)
         if not attrs or ("href" not in attrs and "src" not in attrs):
             continue
+        offset = match.start(2)
         for attr in _ATTR.finditer(attrs):
             if attr.group(1).lower() in ("href", "src") and attr.group(2) is not None:
-                yield _value(attr.group(2)).strip()
+                yield offset, attr
+
+
+def link_values(text: str) -> t.Iterator[str]:
+    """Yield every ``href``/``src`` value :func:`rewrite` would pass to its ``change``."""
+    for _, attr in _link_attributes(text):
+        yield _value(attr.group(2)).strip()
 
 
 def rewrite(text: str, change: t.Callable[[str], str | None]) -> str:
@@ -109,22 +116,14 @@ def rewrite(text: str, change: t.Callable[[str], str | None]) -> str:
     """
     pieces: list[str] = []
     last = 0
-    for match in _tags(text):
-        attrs = match.group(2)
-        if not attrs or ("href" not in attrs and "src" not in attrs):
+    for offset, attr in _link_attributes(text):
+        new = change(_value(attr.group(2)).strip())
+        if new is None:
             continue
-        offset = match.start(2)
-        for attr in _ATTR.finditer(attrs):
-            name = attr.group(1).lower()
-            if name not in ("href", "src") or attr.group(2) is None:
-                continue
-            new = change(_value(attr.group(2)).strip())
-            if new is None:
-                continue
-            start, end = offset + attr.start(2), offset + attr.end(2)
-            pieces.append(text[last:start])
-            pieces.append('"' + html.escape(new, quote=True) + '"')
-            last = end
+        start, end = offset + attr.start(2), offset + attr.end(2)
+        pieces.append(text[last:start])
+        pieces.append('"' + html.escape(new, quote=True) + '"')
+        last = end
     if not pieces:
         return text
     pieces.append(text[last:])

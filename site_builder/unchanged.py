@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .cache import Cache, OutputEntry, Stamp
 from .config import Config
-from .content import discover_sources
+from .content import Sources
 from .errors import Problem
 from .fingerprint import code_digest, digest_bytes, tree_digest
 from .history import history_path
@@ -44,23 +44,15 @@ class Outcome:
     redirects: int
 
 
-def inputs_digest(config: Config, options: t.Sequence[object]) -> bytes:
+def inputs_digest(config: Config, options: t.Sequence[object], sources: Sources) -> bytes:
     """Return a digest of everything a build of ``config`` reads but the URL history."""
-    sources, problems = discover_sources(config)
-    # One file's bytes at a time: the sources of a big archive do not fit in memory.
-    parts: list[bytes] = [digest_bytes(
+    return digest_bytes(
         code_digest(), repr(config), repr(list(options)),
         os.environ.get("SITE_BUILDER_PAGEFIND", ""),
         tree_digest(config.templates_path), tree_digest(config.static_path),
-        repr(sorted(str(p) for p in problems)),
-    )]
-    for src in sources:
-        try:
-            data: bytes | str = src.abs_path.read_bytes()
-        except OSError as exc:
-            data = f"unreadable: {exc}"
-        parts.append(digest_bytes(src.path, data))
-    return digest_bytes(*parts)
+        repr(sorted(str(p) for p in sources.problems)),
+        *(part for src in sources.files for part in (src.path, sources.digests[src.path])),
+    )
 
 
 def with_history(digest: bytes, config: Config) -> bytes:
