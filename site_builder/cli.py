@@ -22,14 +22,21 @@ from . import __version__
 from .build import BuildResult, build
 from .config import Config, load_config
 from .errors import BuildError
-from .imported import valid_lang
+from .importers.imported import valid_lang
 from .linkcheck import LinkReport
 from .newfile import new_article
-from .serve import LiveState, PreviewServer, Rebuild, Rebuilder, preview_config, rebuild_forever
-from .watch import Watcher
+from .preview.server import (
+    LiveState,
+    PreviewServer,
+    Rebuild,
+    Rebuilder,
+    preview_config,
+    rebuild_forever,
+)
+from .preview.watch import Watcher
 
 if t.TYPE_CHECKING:
-    from .importing import ImportEvent, ImportResult
+    from .importers.writing import ImportEvent, ImportResult
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -352,7 +359,7 @@ PROGRESS_EVERY = 500
 
 def _import(args: argparse.Namespace) -> int:
     # Imported here: the feed and HTML parsers it needs would slow every build's start.
-    from .importing import import_sources
+    from .importers.writing import import_sources
 
     config = load_config(args.project)
 

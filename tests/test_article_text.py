@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from site_builder.article_text import parse_article_text
+from site_builder.importers.article_text import parse_article_text
 from site_builder.model import Image, Related
 
 from .conftest import seed_file

@@ -10,7 +10,7 @@ import pytest
 
 from site_builder.body import render_markdown
 from site_builder.errors import Problem
-from site_builder.feed_entries import html_to_markdown, parse_feed
+from site_builder.importers.feed_entries import html_to_markdown, parse_feed
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"

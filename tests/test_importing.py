@@ -19,8 +19,8 @@ from site_builder import build, load_config
 from site_builder.body import render_markdown
 from site_builder.cli import PROGRESS_EVERY, main
 from site_builder.config import Config
-from site_builder.imported import ImportedArticle
-from site_builder.importing import import_sources, is_unedited, render_article
+from site_builder.importers.imported import ImportedArticle
+from site_builder.importers.writing import import_sources, is_unedited, render_article
 
 from .conftest import make_config, seed_file, shared_dir
 

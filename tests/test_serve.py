@@ -17,7 +17,7 @@ import pytest
 from site_builder import BuildError, Problem
 from site_builder.build import BuildResult
 from site_builder.config import Config
-from site_builder.serve import (
+from site_builder.preview.server import (
     LiveState,
     PreviewServer,
     Rebuilder,
@@ -28,7 +28,7 @@ from site_builder.serve import (
     locate,
     preview_config,
 )
-from site_builder.watch import ChangeSet
+from site_builder.preview.watch import ChangeSet
 
 from .conftest import make_config
 from .serving import fetch

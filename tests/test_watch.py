@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.watch import ChangeSet, Watcher, is_ignored
+from site_builder.preview.watch import ChangeSet, Watcher, is_ignored
 
 from .conftest import copy_site, make_config
 

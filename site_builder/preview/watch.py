@@ -1,7 +1,7 @@
 """Watch a project's sources and report what changed, once editors stop saving.
 
 The watchdog handler only records paths and sets an event; deciding what to do with
-a change is the rebuild loop's business (``serve.py``).
+a change is the rebuild loop's business (``server.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from .config import CONFIG_NAME, Config
+from ..config import CONFIG_NAME, Config
 
 if t.TYPE_CHECKING:
     from watchdog.observers.api import BaseObserver, ObservedWatch

@@ -25,7 +25,7 @@ import feedparser
 from bs4 import BeautifulSoup
 from markdownify import MarkdownConverter
 
-from .errors import Problem
+from ..errors import Problem
 from .imported import ImportedArticle, split_byline, valid_lang, web_url
 
 FETCH_TIMEOUT = 60

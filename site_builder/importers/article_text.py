@@ -22,9 +22,9 @@ import datetime as dt
 import re
 import typing as t
 
-from .errors import Problem
+from ..errors import Problem
+from ..model import Image, Related
 from .imported import ImportedArticle, split_byline, web_url
-from .model import Image, Related
 
 _TITLE = re.compile(r"^#\s+(?P<title>.*?)\s*#*\s*$")
 _BYLINE = re.compile(r"^(?:By|BY|by)\s+(?P<names>\S.*)$")

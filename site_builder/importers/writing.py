@@ -28,14 +28,14 @@ from pathlib import Path
 
 import yaml
 
+from ..config import Config
+from ..content import clean_text, discover_sources, parse_date, read_source, split_front_matter
+from ..errors import Problem
+from ..urls import MAX_SEGMENT, expand_permalink, output_path, slug_from_filename, slugify
+from ..validate import RESERVED_URLS
 from .article_text import parse_article_text
-from .config import Config
-from .content import clean_text, discover_sources, parse_date, read_source, split_front_matter
-from .errors import Problem
 from .feed_entries import parse_feed, read_feed
 from .imported import ImportedArticle, guess_lang, valid_lang
-from .urls import MAX_SEGMENT, expand_permalink, output_path, slug_from_filename, slugify
-from .validate import RESERVED_URLS
 
 DIGEST_KEY = "import_digest"
 """Front-matter key holding the digest of the text the importer wrote."""

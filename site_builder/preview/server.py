@@ -29,10 +29,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from .build import BuildResult, build
-from .config import Config
-from .errors import BuildError
-from .state import BuildState
+from ..build import BuildResult, build
+from ..config import Config
+from ..errors import BuildError
+from ..state import BuildState
 from .watch import ChangeSet, Watcher
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """The article an importer reads, and the rules every import format shares.
 
 Both importers (scraped article text and feeds) turn their input into an
-:class:`ImportedArticle`; :mod:`site_builder.importing` then writes it into ``content/``.
+:class:`ImportedArticle`; :mod:`site_builder.importers.writing` then writes it into ``content/``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 import typing as t
 from urllib.parse import urljoin, urlsplit
 
-from .model import Image, Related
+from ..model import Image, Related
 
 KNOWN_AGENCIES = (
     "Reuters", "Associated Press", "AP", "AFP", "Agence France-Presse", "Bloomberg",

@@ -1,0 +1,1 @@
+"""Bring articles in from elsewhere: scraped text, feeds and other generators' sites."""

@@ -1,0 +1,1 @@
+"""The preview server: watch the project, rebuild on change, serve and reload."""
