@@ -6,12 +6,15 @@ Both importers (scraped article text and feeds) turn their input into an
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 import re
 import typing as t
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from ..errors import Problem
 from ..model import Image, Related
 
 KNOWN_AGENCIES = (
@@ -32,6 +35,45 @@ _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*$")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _SPACE = re.compile(r"\s+")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Asset:
+    """A file of the old site that belongs to one article (a co-located image, say)."""
+
+    src: Path
+    """The file in the old site."""
+    name: str
+    """POSIX path relative to the new article's folder (no ``..``, not absolute)."""
+
+
+Kind = t.Literal["article", "page", "draft", "asset", "skipped"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Accounted:
+    """What became of one source file of the old site, for the import summary."""
+
+    path: str
+    """The file as shown to the user (relative to the imported folder)."""
+    kind: Kind
+    reason: str | None = None
+    """Why a file was skipped."""
+
+
+@dataclasses.dataclass(slots=True)
+class SiteImport:
+    """Everything one reader of another generator's site found."""
+
+    articles: list[ImportedArticle] = dataclasses.field(default_factory=list)
+    accounted: list[Accounted] = dataclasses.field(default_factory=list)
+    """Every source file of the old site, once each."""
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    """Constructs not converted (warnings) and files refused (errors), at file and line."""
+    unmapped: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
+    """Front-matter keys kept under ``extra``, with how many articles had each."""
+    proposed: dict[str, object] = dataclasses.field(default_factory=dict)
+    """``config.toml`` keys that reproduce the old site (``permalink``)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -58,6 +100,23 @@ class ImportedArticle:
     lang: str | None = None
     entry: str | None = None
     """Which entry of a feed it is (``entry 3 (https://...)``); None for a text file."""
+    slug: str | None = None
+    """The slug the old site used, case kept; None: derived from the title."""
+    draft: bool = False
+    page: bool = False
+    """A standalone page of the old site (written with ``page: true``)."""
+    sticky: bool = False
+    categories: tuple[str, ...] = ()
+    old_path: str | None = None
+    """Site path the old site published it at (``2008/11/21/complex.html``, ``blog/x/``)."""
+    aliases: tuple[str, ...] = ()
+    """Further old site paths that must redirect to it (``redirect_from``, ``aliases``)."""
+    extra: t.Mapping[str, object] = dataclasses.field(default_factory=dict)
+    """Front-matter keys of the old site that no field maps, kept as they were."""
+    assets: tuple[Asset, ...] = ()
+    """Files of the old site to copy next to the new article."""
+    media: tuple[str, ...] = ()
+    """Remote http(s) media the body or image uses, for ``--fetch-media``."""
 
     @property
     def label(self) -> str:
