@@ -38,6 +38,7 @@ from .linkcheck import (
     is_listing,
     scan_page,
     site_files,
+    site_paths_of,
 )
 from .model import Article, Body, Route, Site
 from .output import (
@@ -535,11 +536,13 @@ class _Output:
             work = _RenderWork(config, self.site, self.routes, staging, manifest, build.clean,
                                site_files(self.routes, config), build.options.external)
             # Unchanged pages are not rendered, but the link check needs their links: a
-            # link may point at a page that is gone. A page's scan depends only on its
-            # bytes and the set of output paths, so it is kept in the cache by both.
+            # link may point at a page that is gone. A page's scan is kept by its bytes;
+            # it goes stale only when a file it links to (found or not) appeared or went
+            # away, and the reverse index of the last scans names those pages.
             files_key = self.files_key(work.files)
             stored = ({} if build.clean or not build.write
                       else build.state.cache.load_scans(self.out_dir))
+            stale = self.stale_scans(manifest, produced) if stored else set()
             scan_only: list[int] = []
             for i in keep:
                 route = self.routes[i]
@@ -547,7 +550,7 @@ class _Output:
                     continue
                 key = self.scan_key(files_key, route, manifest[route.output_path].digest)
                 row = stored.get(route.output_path)
-                if row is not None and row[0] == key:
+                if row is not None and row[0] == key and route.output_path not in stale:
                     scans[i] = build.state.cache.decode_scan(row[1])
                 else:
                     scan_only.append(i)
@@ -599,9 +602,22 @@ class _Output:
         return tuple(sorted(written)), tuple(sorted(unchanged)), tuple(sorted(deleted)), len(redo)
 
     def files_key(self, files: SiteFiles) -> bytes:
-        """Return the digest of what the link check of any page depends on besides it."""
+        """Return the digest of what the link check of any page depends on besides it
+        and the files it links to (those are followed by :meth:`stale_scans`)."""
         return digest_bytes(code_digest(), repr(self.build.options.external), files.base_url,
-                            files.base_path, *sorted(files.outputs))
+                            files.base_path)
+
+    def stale_scans(self, manifest: t.Mapping[str, OutputEntry],
+                    produced: t.Collection[str]) -> set[str]:
+        """Return the pages whose links may have changed verdict: they link to a file
+        the last build had and this one has not, or the other way round."""
+        before = manifest.keys()
+        changed = {p for p in produced if p not in before}
+        changed.update(p for p in before if p not in produced)
+        if not changed:
+            return set()
+        targets = [site for path in changed for site in site_paths_of(path)]
+        return self.build.state.cache.pages_linking(self.out_dir, targets)
 
     def scan_key(self, files_key: bytes, route: Route, content: bytes) -> bytes:
         """Return the key a page's link scan is kept under."""

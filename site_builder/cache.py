@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 CACHE_DIR = ".site-builder-cache"
 """Folder of the project that holds the cache (keep it out of version control)."""
 CACHE_FILE = "cache.sqlite"
-FORMAT = "site-builder-cache 6"
+FORMAT = "site-builder-cache 7"
 """Written into the cache; any other value marks a foreign cache."""
 
 
@@ -100,6 +100,10 @@ CREATE TABLE IF NOT EXISTS resolved (
 CREATE TABLE IF NOT EXISTS scans (
     out_dir TEXT NOT NULL, path TEXT NOT NULL, key BLOB NOT NULL, data BLOB NOT NULL,
     PRIMARY KEY (out_dir, path));
+CREATE TABLE IF NOT EXISTS scan_targets (
+    out_dir TEXT NOT NULL, site_path TEXT NOT NULL, page TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS scan_targets_by_path ON scan_targets (out_dir, site_path);
+CREATE INDEX IF NOT EXISTS scan_targets_by_page ON scan_targets (out_dir, page);
 CREATE TABLE IF NOT EXISTS outputs (
     out_dir TEXT NOT NULL, path TEXT NOT NULL, digest BLOB NOT NULL, fingerprint BLOB,
     size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
@@ -329,6 +333,7 @@ class Cache:
             (str(r[0]),) for r in rows if not Path(str(r[0])).is_dir()]
         self._executemany("DELETE FROM outputs WHERE out_dir = ?", gone)
         self._executemany("DELETE FROM scans WHERE out_dir = ?", gone)
+        self._executemany("DELETE FROM scan_targets WHERE out_dir = ?", gone)
 
     def load_resolved(self) -> dict[str, tuple[bytes, bytes]]:
         """Return the link resolution memo as {source path: (key, pickled entry)}."""
@@ -359,19 +364,40 @@ class Cache:
         """Decode a stored link scan; raise :class:`CacheCorrupt` if it is not one."""
         return _loads(data, self)
 
-    def store_scans(self, out_dir: Path, scans: t.Mapping[str, tuple[bytes, object]],
+    def store_scans(self, out_dir: Path, scans: t.Mapping[str, tuple[bytes, t.Any]],
                     removed: t.Iterable[str]) -> None:
-        """Record the link scans of pages of ``out_dir`` by the key they were made for."""
+        """Record the link scans of pages of ``out_dir`` by the key they were made for.
+
+        Each scan's ``lookups`` go to the reverse index (:meth:`pages_linking`), not
+        into the stored scan.
+        """
         key = str(out_dir)
-        self._executemany("DELETE FROM scans WHERE out_dir = ? AND path = ?",
-                          [(key, p) for p in removed])
-        self._executemany("INSERT OR REPLACE INTO scans VALUES (?, ?, ?, ?)",
-                          [(key, p, k, _dumps(scan)) for p, (k, scan) in scans.items()])
+        gone: list[tuple[object, ...]] = [(key, p) for p in (*removed, *scans)]
+        self._executemany("DELETE FROM scans WHERE out_dir = ? AND path = ?", gone)
+        self._executemany("DELETE FROM scan_targets WHERE out_dir = ? AND page = ?", gone)
+        self._executemany(
+            "INSERT OR REPLACE INTO scans VALUES (?, ?, ?, ?)",
+            [(key, p, k, _dumps(dataclasses.replace(scan, lookups=())))
+             for p, (k, scan) in scans.items()])
+        self._executemany("INSERT INTO scan_targets VALUES (?, ?, ?)",
+                          [(key, target, p) for p, (_, scan) in scans.items()
+                           for target in scan.lookups])
+
+    def pages_linking(self, out_dir: Path, site_paths: t.Iterable[str]) -> set[str]:
+        """Return the pages of ``out_dir`` whose last scan linked to one of ``site_paths``."""
+        key = str(out_dir)
+        found: set[str] = set()
+        for path in set(site_paths):
+            found.update(str(row[0]) for row in self._query(
+                "SELECT page FROM scan_targets WHERE out_dir = ? AND site_path = ?",
+                (key, path)))
+        return found
 
     def clear_manifest(self, out_dir: Path) -> None:
         """Forget everything recorded about ``out_dir``."""
         self._execute("DELETE FROM outputs WHERE out_dir = ?", (str(out_dir),))
         self._execute("DELETE FROM scans WHERE out_dir = ?", (str(out_dir),))
+        self._execute("DELETE FROM scan_targets WHERE out_dir = ?", (str(out_dir),))
 
     # --- transactions and errors --------------------------------------------------
 

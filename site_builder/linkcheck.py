@@ -51,6 +51,9 @@ class PageScan:
     """Links leaving the site; kept only when asked for."""
     checked: int
     """Internal links checked on this page."""
+    lookups: tuple[str, ...] = ()
+    """Every internal site path the page links to, found or not: the reverse index the
+    next build uses to re-check only the pages whose targets appeared or went away."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -113,6 +116,7 @@ def scan_page(
     anchored: list[tuple[str, str, str]] = []
     targets: dict[str, None] = {}
     external: dict[str, None] = {}
+    lookups: dict[str, None] = {}
     checked = 0
     page = files.base_path + url
     known = _known_links(files)
@@ -125,10 +129,10 @@ def scan_page(
         if found is None:
             kind, target, fragment = classify(ref, page, files)
             file = find_output(target, files.outputs) if kind == "internal" else None
-            found = known[memo_key] = (kind, fragment, file)
+            found = known[memo_key] = (kind, target, fragment, file)
             if len(known) > _MEMO_LIMIT:
                 known.clear()
-        kind, fragment, file = found
+        kind, target, fragment, file = found
         if kind == "other":
             continue
         if kind == "external":
@@ -136,6 +140,8 @@ def scan_page(
                 external[ref] = None
             continue
         checked += 1
+        if kind == "internal":
+            lookups[target] = None
         if kind == "outside":
             broken.append((ref, "outside the site's base URL"))
             continue
@@ -154,19 +160,32 @@ def scan_page(
     return PageScan(
         output_path=path, ids=frozenset(ids), broken=tuple(dict.fromkeys(broken)),
         anchored=tuple(dict.fromkeys(anchored)), targets=tuple(targets),
-        external=tuple(external), checked=checked,
+        external=tuple(external), checked=checked, lookups=tuple(lookups),
     )
+
+
+def site_paths_of(output: str) -> tuple[str, ...]:
+    """Return the site paths whose :func:`find_output` answer depends on file ``output``.
+
+    When a build adds or removes ``output``, only pages that link to one of these can
+    have a link whose verdict changed.
+    """
+    if output == "index.html":
+        return (output, "")
+    if output.endswith("/index.html"):
+        return (output, output[:-10], output[:-11])
+    return (output,)
 
 
 _MEMO_LIMIT = 200_000
 _memo: list[t.Any] = [None, {}]
 
 
-def _known_links(files: SiteFiles) -> dict[t.Any, tuple[str, str, str | None]]:
+def _known_links(files: SiteFiles) -> dict[t.Any, tuple[str, str, str, str | None]]:
     """Return this process's classified links for the site of ``files``."""
     if _memo[0] is not files:
         _memo[0], _memo[1] = files, {}
-    return t.cast(dict[t.Any, tuple[str, str, str | None]], _memo[1])
+    return t.cast(dict[t.Any, tuple[str, str, str, str | None]], _memo[1])
 
 
 def _always_there(fragment: str) -> bool:

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import build, load_config
+from site_builder import BuildError, build, load_config
 from site_builder.cache import CACHE_DIR, CACHE_FILE
 from site_builder.fingerprint import Digester, Uncacheable, route_fingerprint
 from site_builder.model import Route
 from site_builder.output import previous_path, staging_path
 
 from .conftest import copy_site, make_article, tree
+from .projects import CONFIG, write_project
 
 CONTENT = Path("content/2024")
 FERRY = CONTENT / "05/2024-05-20-ferry.md"
@@ -385,3 +386,34 @@ def test_incremental_build_with_search_keeps_an_index(tmp_path: Path) -> None:
     assert_matches_clean(project)
     after = stamps(project / "output")
     assert after["2024/07/20/emoji/index.html"] == before["2024/07/20/emoji/index.html"]
+
+
+def test_unchanged_page_linking_to_a_removed_file_fails_the_build(tmp_path: Path) -> None:
+    """The page is not rendered again, but the reverse index has it checked again."""
+    project = write_project(tmp_path / "p", {
+        "content/a.md": "---\ntitle: A\ndate: 2024-05-02\n---\n\n![Dock](/images/dock.svg)\n",
+        "static/images/dock.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>\n',
+    }, CONFIG + "search = false\n")
+    config = load_config(project)
+    build(config)
+    (project / "static/images/dock.svg").unlink()
+    with pytest.raises(BuildError) as failed:
+        build(config)
+    assert [str(p) for p in failed.value.problems] == [
+        "content/a.md:6: broken link '/images/dock.svg'"]
+
+
+def test_page_linking_to_a_file_that_appears_is_checked_again(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {
+        "content/a.md": "---\ntitle: A\ndate: 2024-05-02\n---\n\n[Report](/files/report.pdf)\n",
+    }, CONFIG + 'search = false\nlink_check = "warn"\n')
+    config = load_config(project)
+    first = build(config)
+    assert [str(p) for p in first.warnings] == [
+        "content/a.md:6: warning: broken link '/files/report.pdf'"]
+    (project / "static/files").mkdir(parents=True)
+    (project / "static/files/report.pdf").write_bytes(b"%PDF-1.4\n")
+    second = build(config)
+    assert second.warnings == ()
+    assert "2024/05/02/a/index.html" not in second.written
+    assert_matches_clean(project)
