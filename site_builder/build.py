@@ -141,7 +141,10 @@ def _build(config: Config, state: BuildState | None, options: _Options) -> Build
         started = time.perf_counter()
         digest = None
         # Read once: the unchanged check and the parse stage share the files' digests.
-        sources = read_sources(config)
+        known, known_at = ({}, 0) if options.clean else state.cache.load_source_stamps()
+        sources = read_sources(config, known, known_at)
+        with state.cache.transaction():
+            state.cache.store_source_stamps(known, sources.stamps, sources.taken_at)
         if options.write and not options.external and not options.orphans:
             digest = last_build.inputs_digest(
                 config, (options.strict, options.record_history), sources)

@@ -29,6 +29,7 @@ import typing as t
 import zlib
 from pathlib import Path
 
+from .content import SourceStamp
 from .errors import BuildError, Problem
 from .model import Article
 
@@ -100,6 +101,9 @@ CREATE TABLE IF NOT EXISTS resolved (
 CREATE TABLE IF NOT EXISTS scans (
     out_dir TEXT NOT NULL, path TEXT NOT NULL, key BLOB NOT NULL, data BLOB NOT NULL,
     PRIMARY KEY (out_dir, path));
+CREATE TABLE IF NOT EXISTS source_stamps (
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL, ino INTEGER NOT NULL, digest BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS scan_targets (
     out_dir TEXT NOT NULL, site_path TEXT NOT NULL, page TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS scan_targets_by_path ON scan_targets (out_dir, site_path);
@@ -224,6 +228,27 @@ class Cache:
         self._execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", ("value:" + name, value))
 
     # --- source files -------------------------------------------------------------
+
+    def load_source_stamps(self) -> tuple[dict[str, SourceStamp], int]:
+        """Return the stamp index of the source files and when it was taken."""
+        rows = self._query("SELECT path, size, mtime_ns, ctime_ns, ino, digest "
+                           "FROM source_stamps")
+        taken = self.get_value("source-stamps-taken")
+        try:
+            taken_at = int(taken) if taken is not None else 0
+        except ValueError:
+            taken_at = 0  # never trusted: every file is read
+        return {str(r[0]): (int(r[1]), int(r[2]), int(r[3]), int(r[4]), bytes(r[5]))
+                for r in rows}, taken_at
+
+    def store_source_stamps(self, before: t.Mapping[str, SourceStamp],
+                            now: t.Mapping[str, SourceStamp], taken_at: int) -> None:
+        """Replace the stamp index ``before`` by ``now``, writing only the rows that differ."""
+        self._executemany("DELETE FROM source_stamps WHERE path = ?",
+                          [(p,) for p in before if p not in now])
+        self._executemany("INSERT OR REPLACE INTO source_stamps VALUES (?, ?, ?, ?, ?, ?)",
+                          [(p, *stamp) for p, stamp in now.items() if before.get(p) != stamp])
+        self.set_value("source-stamps-taken", str(taken_at))
 
     def load_sources(self) -> dict[str, tuple[bytes, bytes]]:
         """Return {source path: (key, pickled entry)} of the parse memo."""

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import re
 import tomllib
+import time
 import typing as t
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -126,19 +127,54 @@ class Sources:
     problems: list[Problem]
     digests: dict[str, bytes]
     """Source path -> digest of the file's bytes (or of why it could not be read)."""
+    stamps: dict[str, SourceStamp] = dataclasses.field(default_factory=dict)
+    """The stamp index to keep for the next build (readable files only)."""
+    taken_at: int = 0
+    """When the stamps were taken (``time.time_ns()`` before the first ``stat``)."""
 
 
-def read_sources(config: Config) -> Sources:
-    """Find the article files and digest each, reading one file at a time."""
+SourceStamp = tuple[int, int, int, int, bytes]
+"""What the stamp index keeps of a source file: size, mtime, ctime, inode, digest."""
+RACY_NS = 2_000_000_000
+"""Stat data of a file changed this close to (or after) the index was taken is not
+trusted: a file system with coarse times may show an edit as no change (git's racy rule)."""
+
+
+def read_sources(
+    config: Config, known: t.Mapping[str, SourceStamp] | None = None, known_at: int = 0,
+) -> Sources:
+    """Find the article files and digest each, reading one file at a time.
+
+    ``known`` is the stamp index taken at ``known_at`` (nanoseconds since the epoch): a
+    file whose size, mtime, ctime and inode are as it recorded, and that was not changed
+    within :data:`RACY_NS` of that moment, keeps its digest without being read.
+    """
+    started = time.time_ns()
     files, problems = discover_sources(config)
     digests: dict[str, bytes] = {}
+    stamps: dict[str, SourceStamp] = {}
+    trusted_before = known_at - RACY_NS
     for src in files:
+        try:
+            st = os.stat(src.abs_path)
+        except OSError as exc:
+            digests[src.path] = digest_bytes(f"unreadable: {exc}")
+            continue
+        stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        old = known.get(src.path) if known is not None else None
+        # ctime changes with every write, even one that sets mtime back (tar, rsync -t).
+        if old is not None and old[:4] == stat and st.st_mtime_ns < trusted_before:
+            digests[src.path] = old[4]
+            stamps[src.path] = old
+            continue
         try:
             data: bytes | str = src.abs_path.read_bytes()
         except OSError as exc:
             data = f"unreadable: {exc}"  # parse_article reports it, with the path
-        digests[src.path] = digest_bytes(data)
-    return Sources(files, problems, digests)
+        digests[src.path] = digest = digest_bytes(data)
+        if isinstance(data, bytes):
+            stamps[src.path] = (*stat, digest)
+    return Sources(files, problems, digests, stamps, started)
 
 
 def discover_sources(config: Config) -> tuple[list[SourceFile], list[Problem]]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 from pathlib import Path
 
 import pytest
 
-from site_builder.content import discover_sources, parse_text
+from site_builder.config import load_config
+from site_builder.content import discover_sources, parse_text, read_sources
 from site_builder.errors import BuildError
 from site_builder.model import Image, Related
 
@@ -169,3 +172,39 @@ def test_build_error_lists_problems_sorted() -> None:
 
     err = BuildError([Problem("b.md", 2, "y"), Problem("a.md", 9, "x")])
     assert str(err) == "a.md:9: x\nb.md:2: y"
+
+
+def _stamp_project(tmp_path: Path) -> tuple[Path, Path]:
+    (tmp_path / "config.toml").write_text('title = "T"\nbase_url = "https://example.org/"\n')
+    source = tmp_path / "content" / "a.md"
+    source.parent.mkdir()
+    source.write_text("---\ntitle: A\ndate: 2024-05-02\n---\n\nBody.\n")
+    hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(source, ns=(hour_ago, hour_ago))
+    return tmp_path, source
+
+
+def test_stamp_index_spares_reading_files_whose_stat_data_is_unchanged(tmp_path: Path) -> None:
+    project, source = _stamp_project(tmp_path)
+    config = load_config(project)
+    first = read_sources(config)
+    stamp = first.stamps["content/a.md"]
+    # A digest that is not the file's shows the file was not read again.
+    known = {"content/a.md": (*stamp[:4], b"recorded")}
+    later = read_sources(config, known, first.taken_at)
+    assert later.digests["content/a.md"] == b"recorded"
+
+
+def test_stamp_index_reads_changed_and_racy_files(tmp_path: Path) -> None:
+    project, source = _stamp_project(tmp_path)
+    config = load_config(project)
+    first = read_sources(config)
+    right = first.digests["content/a.md"]
+    known = {"content/a.md": (*first.stamps["content/a.md"][:4], b"recorded")}
+    # Taken within the racy window of the file's last change: the stat data proves nothing.
+    assert read_sources(config, known, source.stat().st_mtime_ns + 1).digests[
+        "content/a.md"] == right
+    source.write_text(source.read_text() + "More.\n")
+    changed = read_sources(config, known, first.taken_at)
+    assert changed.digests["content/a.md"] not in (right, b"recorded")
+    assert changed.stamps["content/a.md"][4] == changed.digests["content/a.md"]
