@@ -11,13 +11,13 @@ import typing as t
 from pathlib import Path
 
 from . import hrefs
-from . import unchanged as last_build
 from .body import Rendered, render_markdown
-from .cache import CacheCorrupt, OutputEntry, Parsed, Stamp, compress_body
 from .config import Config
 from .content import PARSE_CONFIG_KEYS, SourceFile, Sources, parse_article, read_sources
 from .errors import BuildError, Problem, errors_in
-from .fingerprint import (
+from .history import load_history, plan_redirects, redirect_routes, save_history, updated_history
+from .incremental import unchanged as last_build
+from .incremental.fingerprint import (
     Digester,
     Uncacheable,
     code_digest,
@@ -28,7 +28,9 @@ from .fingerprint import (
     site_value,
     tree_digest,
 )
-from .history import load_history, plan_redirects, redirect_routes, save_history, updated_history
+from .incremental.resolving import resolve_links_cached
+from .incremental.state import BuildState
+from .incremental.store import CacheCorrupt, OutputEntry, Parsed, compress_body
 from .linkcheck import (
     HTML_SUFFIXES,
     LinkReport,
@@ -43,6 +45,7 @@ from .linkcheck import (
 from .model import Article, Body, Route, Site
 from .output import (
     Staging,
+    Stamp,
     check_replaceable,
     check_routes,
     lock_output,
@@ -54,11 +57,9 @@ from .output import (
 from .parallel import run_tasks
 from .related import related_articles
 from .render import make_environment, render_route
-from .resolving import resolve_links_cached
 from .routes import check_collisions, plan_routes, static_routes
 from .search import INDEX_DIR, index_search
 from .site import build_site
-from .state import BuildState
 from .validate import validate_articles
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ import dataclasses
 import datetime as dt
 import os
 import re
-import tomllib
 import time
+import tomllib
 import typing as t
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,8 +21,8 @@ from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from .body import BodyError, Rendered, render_markdown
 from .config import Config
+from .digests import digest_bytes
 from .errors import Problem, errors_in
-from .fingerprint import digest_bytes
 from .model import Article, Body, Image, Related
 from .urls import (
     MAX_SEGMENT,

@@ -27,13 +27,30 @@ import stat
 import typing as t
 from pathlib import Path
 
-from .cache import Stamp
 from .errors import BuildError, Problem
 from .model import Route
 from .urls import path_problem, printable
 
 if t.TYPE_CHECKING or os.name == "posix":
     import fcntl
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Stamp:
+    """What an output file looked like right after it was written."""
+
+    size: int
+    mtime_ns: int
+    ino: int
+
+    @classmethod
+    def of(cls, path: Path | str) -> Stamp | None:
+        """Return the stamp of ``path``, or None if it is not a regular file."""
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return None
+        return cls(st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 BUILT_SITE_FILES = ("index.html", "sitemap.xml")

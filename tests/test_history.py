@@ -17,10 +17,10 @@ import pytest
 
 from site_builder import BuildError, build, load_config
 from site_builder.build import BuildResult
-from site_builder.cache import CACHE_DIR
 from site_builder.cli import main
 from site_builder.config import Config
 from site_builder.history import HistoryEntry, format_history, parse_history
+from site_builder.incremental.store import CACHE_DIR
 
 from .conftest import copy_site
 

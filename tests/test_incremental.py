@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from site_builder import BuildError, build, load_config
-from site_builder.cache import CACHE_DIR, CACHE_FILE
-from site_builder.fingerprint import Digester, Uncacheable, route_fingerprint
+from site_builder.incremental.fingerprint import Digester, Uncacheable, route_fingerprint
+from site_builder.incremental.store import CACHE_DIR, CACHE_FILE
 from site_builder.model import Route
 from site_builder.output import previous_path, staging_path
 

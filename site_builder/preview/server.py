@@ -32,7 +32,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from ..build import BuildResult, build
 from ..config import Config
 from ..errors import BuildError
-from ..state import BuildState
+from ..incremental.state import BuildState
 from .watch import ChangeSet, Watcher
 
 log = logging.getLogger(__name__)

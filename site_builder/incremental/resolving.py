@@ -12,13 +12,14 @@ from __future__ import annotations
 import dataclasses
 import typing as t
 
-from . import hrefs
-from .cache import Cache, compress_body
-from .config import Config
-from .errors import Level, Problem
-from .fingerprint import Digester, code_digest, digest_bytes
-from .links import make_index, resolve_article
-from .model import Article, Body, Related
+from .. import hrefs
+from ..config import Config
+from ..digests import code_digest, digest_bytes
+from ..errors import Level, Problem
+from ..links import make_index, resolve_article
+from ..model import Article, Body, Related
+from .fingerprint import Digester
+from .store import Cache, compress_body
 
 Entry = tuple[str | None, tuple[Related, ...], dict[str, str], tuple[Problem, ...],
               tuple[tuple[str, str], ...], str | None]

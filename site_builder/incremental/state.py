@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .cache import Cache, CacheCorrupt, OutputEntry, Parsed, discard_cache, open_cache
-from .config import Config
+from ..config import Config
+from .store import Cache, CacheCorrupt, OutputEntry, Parsed, discard_cache, open_cache
 
 log = logging.getLogger(__name__)
 

@@ -17,14 +17,14 @@ import os
 import typing as t
 from pathlib import Path
 
-from .cache import Cache, OutputEntry, Stamp
-from .config import Config
-from .content import Sources
-from .errors import Problem
-from .fingerprint import code_digest, digest_bytes, tree_digest
-from .history import history_path
-from .output import scan_tree
-from .search import INDEX_DIR
+from ..config import Config
+from ..content import Sources
+from ..digests import code_digest, digest_bytes, tree_digest
+from ..errors import Problem
+from ..history import history_path
+from ..output import Stamp, scan_tree
+from ..search import INDEX_DIR
+from .store import Cache, OutputEntry
 
 KEY = "last-build:"
 

@@ -29,9 +29,10 @@ import typing as t
 import zlib
 from pathlib import Path
 
-from .content import SourceStamp
-from .errors import BuildError, Problem
-from .model import Article
+from ..content import SourceStamp
+from ..errors import BuildError, Problem
+from ..model import Article
+from ..output import Stamp
 
 log = logging.getLogger(__name__)
 
@@ -44,24 +45,6 @@ FORMAT = "site-builder-cache 7"
 
 class CacheCorrupt(Exception):
     """Raised when the cache cannot be read back as it was written."""
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Stamp:
-    """What an output file looked like right after it was written."""
-
-    size: int
-    mtime_ns: int
-    ino: int
-
-    @classmethod
-    def of(cls, path: Path | str) -> Stamp | None:
-        """Return the stamp of ``path``, or None if it is not a regular file."""
-        try:
-            st = os.lstat(path)
-        except OSError:
-            return None
-        return cls(st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
