@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from .build import BuildResult, build
+from .build import BuildOptions, BuildResult, build
 from .config import Config, load_config
 from .errors import BuildError, Problem
 
 __version__ = "0.1.0"
-__all__ = ["BuildError", "BuildResult", "Config", "Problem", "__version__", "build", "load_config"]
+__all__ = ["BuildError", "BuildOptions", "BuildResult", "Config", "Problem", "__version__",
+           "build", "load_config"]

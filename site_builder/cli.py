@@ -19,7 +19,7 @@ import webbrowser
 from pathlib import Path
 
 from . import __version__
-from .build import BuildResult, build
+from .build import BuildOptions, BuildResult, build
 from .config import Config, load_config
 from .errors import BuildError
 from .importers.imported import valid_lang
@@ -165,10 +165,11 @@ def _build(args: argparse.Namespace) -> int:
     checking = args.command == "check"
     progress = _Progress(sys.stderr)
     try:
-        result = build(config, strict=args.strict, write=not checking,
-                       record_history=not checking, external=checking and args.external,
-                       orphans=checking, clean=getattr(args, "clean", False), jobs=args.jobs,
-                       progress=progress)
+        options = BuildOptions(
+            strict=args.strict, write=not checking, record_history=not checking,
+            external=checking and args.external, orphans=checking,
+            clean=getattr(args, "clean", False), jobs=args.jobs)
+        result = build(config, options, progress=progress)
     finally:
         progress.close()
     for warning in result.warnings:

@@ -31,15 +31,22 @@ def resolve_links_cached(
     articles: t.Sequence[Article], config: Config, static_paths: t.Sequence[str],
     cache: Cache, digester: Digester, *, clean: bool,
     links: t.Mapping[str, tuple[str, ...]] | None = None,
+    only: t.Collection[str] | None = None,
+    details: dict[str, tuple[tuple[Problem, ...], tuple[str, ...]]] | None = None,
 ) -> tuple[list[Article], list[Problem]]:
-    """Return what :func:`links.resolve_links` returns, reusing unchanged results."""
+    """Return what :func:`links.resolve_links` returns, reusing unchanged results.
+
+    With ``only``, just the articles of those source paths are resolved and returned
+    (the others still make up the link index). ``details`` receives each resolved
+    article's problems and the source paths of the articles whose bodies it read.
+    """
     level: Level = "error" if config.link_check == "error" else "warning"
     world = digest_bytes(
         code_digest(python_only=True), config.base_path, config.content_dir, level,
         *sorted(static_paths),
         *(repr((a.src_path, a.url, a.title, a.original_url, a.slug, a.lang))
           for a in sorted(articles, key=lambda a: a.src_path)))
-    stored = {} if clean else cache.load_resolved()
+    stored = {} if clean else cache.load_resolved(only)
     by_path = {a.src_path: a for a in articles}
     memo: dict[str, frozenset[str]] = {}
     # Built on the first article the memo cannot answer: a rebuild often needs none.
@@ -48,6 +55,8 @@ def resolve_links_cached(
     problems: list[Problem] = []
     fresh: dict[str, tuple[bytes, Entry]] = {}
     for article in articles:
+        if only is not None and article.src_path not in only:
+            continue
         key = digest_bytes(world, digester.token(article))
         row = stored.get(article.src_path)
         entry = None
@@ -70,8 +79,11 @@ def resolve_links_cached(
             if token is not None:
                 digester.seed(article, token)
         resolved.append(article)
-        problems += [dataclasses.replace(p, level=level) for p in found]
-    gone = set(stored) - set(by_path)
+        adjusted = [dataclasses.replace(p, level=level) for p in found]
+        problems += adjusted
+        if details is not None:
+            details[article.src_path] = (tuple(adjusted), tuple(src for src, _ in entry[4]))
+    gone = set() if only is not None else set(stored) - set(by_path)
     if fresh or gone:
         with cache.transaction():
             cache.store_resolved(fresh, gone)

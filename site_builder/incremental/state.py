@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 from ..config import Config
+from .kept import KeptModel, forget_model, load_model, save_model
 from .store import Cache, CacheCorrupt, OutputEntry, Parsed, discard_cache, open_cache
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,8 @@ class BuildState:
         self._raw: dict[str, tuple[bytes, bytes]] | None = None
         self.manifests: dict[Path, dict[str, OutputEntry]] = {}
         """The manifest of each output folder built in this process."""
+        self.kept: dict[Path, tuple[KeptModel, int] | None] = {}
+        """The kept model of each output folder (and its patch count), once loaded."""
 
     @classmethod
     def open(cls, config: Config, *, clean: bool = False) -> BuildState:
@@ -75,6 +78,22 @@ class BuildState:
             self.manifests[out_dir] = self.cache.load_manifest(out_dir)
         return self.manifests[out_dir]
 
+    def kept_model(self, out_dir: Path) -> tuple[KeptModel, int] | None:
+        """Return the kept model of ``out_dir`` and the patches since it was written."""
+        if out_dir not in self.kept:
+            self.kept[out_dir] = load_model(self.cache, out_dir)
+        return self.kept[out_dir]
+
+    def keep_model(self, out_dir: Path, model: KeptModel) -> None:
+        """Make ``model`` the kept model of ``out_dir``, here and on disk."""
+        save_model(self.cache, out_dir, model)
+        self.kept[out_dir] = (model, 0)
+
+    def drop_model(self, out_dir: Path) -> None:
+        """Forget the kept model of ``out_dir``: the next build runs in full."""
+        forget_model(self.cache, out_dir)
+        self.kept[out_dir] = None
+
     def discard(self) -> None:
         """Throw the cache away and start an empty one (it proved damaged)."""
         log.warning("build cache is damaged; discarding it")
@@ -84,6 +103,7 @@ class BuildState:
         self.parsed.clear()
         self._raw = None
         self.manifests.clear()
+        self.kept.clear()
 
     def close(self) -> None:
         """Close the cache file."""

@@ -343,8 +343,15 @@ class Cache:
         self._executemany("DELETE FROM scans WHERE out_dir = ?", gone)
         self._executemany("DELETE FROM scan_targets WHERE out_dir = ?", gone)
 
-    def load_resolved(self) -> dict[str, tuple[bytes, bytes]]:
-        """Return the link resolution memo as {source path: (key, pickled entry)}."""
+    def load_resolved(
+        self, paths: t.Collection[str] | None = None
+    ) -> dict[str, tuple[bytes, bytes]]:
+        """Return the link resolution memo (of ``paths``, or all) as {source path: (key,
+        pickled entry)}."""
+        if paths is not None:
+            rows = [row for path in sorted(paths) for row in self._query(
+                "SELECT path, key, data FROM resolved WHERE path = ?", (path,))]
+            return {str(path): (bytes(key), bytes(data)) for path, key, data in rows}
         rows = self._query("SELECT path, key, data FROM resolved")
         return {str(path): (bytes(key), bytes(data)) for path, key, data in rows}
 

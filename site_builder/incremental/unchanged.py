@@ -55,6 +55,19 @@ def inputs_digest(config: Config, options: t.Sequence[object], sources: Sources)
     )
 
 
+def structure_digest(config: Config, options: t.Sequence[object], sources: Sources) -> bytes:
+    """Return a digest of what a build plans from besides article content: as
+    :func:`inputs_digest`, with the source files' paths but not their bytes, and the
+    URL history as it is now."""
+    return with_history(digest_bytes(
+        b"structure", code_digest(), repr(config), repr(list(options)),
+        os.environ.get("SITE_BUILDER_PAGEFIND", ""),
+        tree_digest(config.templates_path), tree_digest(config.static_path),
+        repr(sorted(str(p) for p in sources.problems)),
+        *(src.path for src in sources.files),
+    ), config)
+
+
 def with_history(digest: bytes, config: Config) -> bytes:
     """Return ``digest`` extended by the URL history as it is now.
 
