@@ -1163,7 +1163,7 @@ def _parse_date(value: object, tz: dt.tzinfo | None) -> dt.date | dt.datetime | 
     text = value.strip()
     match = _DATE.match(text)
     if match is None:
-        return _parse_email_date(text)
+        return _parse_email_date(text, tz)
     try:
         day = dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
         if match["H"] is None:
@@ -1187,12 +1187,17 @@ def _parse_date(value: object, tz: dt.tzinfo | None) -> dt.date | dt.datetime | 
     return when.replace(tzinfo=dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes)))
 
 
-def _parse_email_date(text: str) -> dt.datetime | None:
+def _parse_email_date(text: str, tz: dt.tzinfo | None) -> dt.datetime | None:
+    """Read an RFC 2822 date (``Thu, 02 Jan 2020 03:04:05 +0100``), as feeds write them."""
     try:
         parsed = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         return None
-    return parsed
+    if parsed.tzinfo is not None:
+        return parsed
+    # "-0000" is UTC with the writer's zone unknown; Ruby reads it as UTC.
+    zone = dt.UTC if text.rstrip().endswith("-0000") else tz
+    return parsed.replace(tzinfo=zone) if zone is not None else parsed
 
 
 def _same_day(when: dt.datetime, date: dt.date | dt.datetime) -> bool:
