@@ -621,3 +621,15 @@ def test_missing_folder_is_an_error(tmp_path: Path) -> None:
     result = read(tmp_path / "nothing")
     assert [p.message for p in result.problems] == [
         "not a folder: expected a Jekyll site or a _posts folder"]
+
+
+def test_page_date_prints_the_offset_of_its_day(tmp_path: Path) -> None:
+    root = site(tmp_path, {"_config.yml": "timezone: Europe/Berlin\n",
+                           "_posts/2020-01-01-winter.md": post("{{ page.date }}"),
+                           "_posts/2020-07-01-summer.md": post("{{ page.date }}"),
+                           "_data/authors.yml": "ann: [unclosed\n"})
+    result = read(root)
+    posts = by_file(result)
+    assert posts["2020-01-01-winter.md"].body == "2020-01-01 00:00:00 +0100\n"
+    assert posts["2020-07-01-summer.md"].body == "2020-07-01 00:00:00 +0200\n"
+    assert "author names there are not used" in messages(result)[0]

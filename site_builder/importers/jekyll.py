@@ -216,6 +216,7 @@ class _Reader:
         self.folder = path
         self.config = config
         self.settings = settings
+        self.settings_file = settings.resolve() if settings is not None else None
         self.shown = path.as_posix().rstrip("/") or "/"
         self.result = SiteImport()
         self.bare: DocKind | None = ("post" if path.name == "_posts" else
@@ -357,7 +358,10 @@ class _Reader:
             authors = self.folder / "_data" / "authors.yml"
             if authors.is_file():
                 data = _load_settings(authors, self.origin("_data/authors.yml"))
-                if isinstance(data, dict):
+                if isinstance(data, Problem):
+                    self.warn(data.path, data.line, data.message.replace(
+                        "the site's settings are", "author names there are"))
+                else:
                     self.authors = data
 
     # -- finding the files ---------------------------------------------------------------
@@ -418,7 +422,8 @@ class _Reader:
                 self.account(rel, "skipped", self.special_reason(parts, index))
                 return
         name = parts[-1]
-        if rel in CONFIG_NAMES or (self.settings is not None and path == self.settings):
+        if rel in CONFIG_NAMES or (self.settings_file is not None
+                                   and path.resolve() == self.settings_file):
             self.account(rel, "skipped", "the site's configuration: read for permalink, url, "
                                          "baseurl, timezone and defaults")
             return
@@ -786,9 +791,12 @@ class _Reader:
         excerpt = doc.meta.get("excerpt")
         if not isinstance(excerpt, str):
             page.pop("excerpt", None)
-        offset = dt.datetime.now(self.tz).strftime("%z") if self.tz else "+0000"
+        when = self.local(doc.date)
+        offset = (self.tz.utcoffset(when) if self.tz else None) or dt.timedelta(0)
+        minutes = int(offset.total_seconds()) // 60
+        sign = "-" if minutes < 0 else "+"
         return liquid.Page(site=self.site, page=page, post_url=self.post_url, link=self.link,
-                           tz_offset=offset)
+                           tz_offset=f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}")
 
     def collect(self, doc: _Doc, href: str, image: bool) -> str | None:
         target = self.target(doc, href)
