@@ -633,3 +633,11 @@ def test_page_date_prints_the_offset_of_its_day(tmp_path: Path) -> None:
     assert posts["2020-01-01-winter.md"].body == "2020-01-01 00:00:00 +0100\n"
     assert posts["2020-07-01-summer.md"].body == "2020-07-01 00:00:00 +0200\n"
     assert "author names there are not used" in messages(result)[0]
+
+
+def test_kramdown_extensions_are_reported(tmp_path: Path) -> None:
+    body = "* TOC\n{:toc}\n\n{::comment}\nhidden\n{:/comment}\n\nText {: .lead}\n"
+    result = read(site(tmp_path, {"_posts/2020-01-01-k.md": post(body)}))
+    assert messages(result) == [
+        "2020-01-01-k.md:4: kramdown {:toc} not converted: kept as text",
+        "2020-01-01-k.md:6: kramdown {::comment} not converted: kept as text"]

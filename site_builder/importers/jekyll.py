@@ -129,6 +129,7 @@ _DATE = re.compile(
 _LISTING = re.compile(r"\{%-?\s*(?:for|tablerow)\s+\w+\s+in\s+(?:site\.(?:posts|categories|"
                       r"tags|pages|documents|collections)|paginator\.)")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_KRAMDOWN = re.compile(r"\{::(\w+)|^[ \t]*\{:\s*(toc)\s*\}[ \t]*$", re.MULTILINE)
 _SPACE = re.compile(r"\s+")
 _PRETTY_KEEP = frozenset("._~!$&'()+,;=@")
 _URL_SAFE = "/-._~!$&'()*+,;=:@"
@@ -772,6 +773,8 @@ class _Reader:
             converted = liquid.convert(body, self.liquid_page(doc), doc.origin, doc.body_line)
             self.result.problems.extend(converted.problems)
             doc.converted, doc.raws = converted.text, converted.raws
+        if doc.converter == "markdown":
+            self.report_kramdown(doc)
         markdown_links.rewrite_links(
             doc.converted, lambda href, image: self.collect(doc, href, image),
             markdown=doc.converter != "html")
@@ -779,6 +782,18 @@ class _Reader:
         src = _image_src(image)
         if src is not None:
             self.collect(doc, src, True)
+
+    def report_kramdown(self, doc: _Doc) -> None:
+        """Warn about kramdown's own extensions (``{::comment}``, ``{:toc}``), kept as text."""
+        seen: set[str] = set()
+        for match in _KRAMDOWN.finditer(doc.body):
+            name = match.group(1) or match.group(2)
+            if name in seen:
+                continue
+            seen.add(name)
+            shown = "{:toc}" if match.group(2) else "{::" + name + "}"
+            line = doc.body_line + doc.body.count("\n", 0, match.start())
+            self.warn(doc.origin, line, f"kramdown {shown} not converted: kept as text")
 
     def liquid_page(self, doc: _Doc) -> liquid.Page:
         page: dict[str, object] = {k: v for k, v in doc.meta.items()
