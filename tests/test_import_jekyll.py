@@ -641,3 +641,35 @@ def test_kramdown_extensions_are_reported(tmp_path: Path) -> None:
     assert messages(result) == [
         "2020-01-01-k.md:4: kramdown {:toc} not converted: kept as text",
         "2020-01-01-k.md:6: kramdown {::comment} not converted: kept as text"]
+
+
+def test_files_below_the_old_url_and_pages_linking_posts(tmp_path: Path) -> None:
+    root = site(tmp_path, {
+        "_config.yml": "permalink: /:year/:month/:day/:title.html\nbaseurl: /b\n",
+        "_posts/2020-01-01-a.md": post("![x](map.png) [next](b.html)"),
+        "_posts/2020-01-01-b.md": post(),
+        "2020/01/01/map.png": b"png",
+        "about.md": post("[first]({{ site.baseurl }}/2020/01/01/a.html)"),
+    })
+    posts = by_file(read(root))
+    assert posts["2020-01-01-a.md"].body == "![x](map.png) [next](/2020/01/01/b.html)\n"
+    assert [a.src.name for a in posts["2020-01-01-a.md"].assets] == ["map.png"]
+    assert posts["about.md"].body == "[first](/2020/01/01/a.html)\n"
+    assert posts["about.md"].old_path == "about.html"
+
+
+def test_unreadable_folder_is_an_error_and_accounted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = site(tmp_path, {"_posts/2020-01-01-a.md": post(), "locked/x.md": post()})
+    scandir = os.scandir
+
+    def refuse_locked(path: t.Any) -> t.Any:
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse_locked)
+    result = read(root)
+    assert kinds(result) == {"_posts/2020-01-01-a.md": "article", "locked/": "skipped"}
+    assert messages(result, "error") == ["locked:None: cannot read folder: Permission denied"]

@@ -369,7 +369,14 @@ class _Reader:
 
     def scan(self) -> None:
         root = self.folder
-        for dirpath, dirnames, filenames in os.walk(root):
+
+        def unreadable(exc: OSError) -> None:
+            where = Path(exc.filename or root)
+            rel = where.relative_to(root).as_posix() if where != root else "."
+            self.error(self.origin(rel), None, f"cannot read folder: {exc.strerror or exc}")
+            self.account(rel + "/", "skipped", f"cannot be read: {exc.strerror or exc}")
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
             here = Path(dirpath)
             rel_dir = here.relative_to(root).as_posix()
             rel_dir = "" if rel_dir == "." else rel_dir
