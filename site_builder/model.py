@@ -121,6 +121,10 @@ class Article:
     lang: str | None = None
     draft: bool = False
     aliases: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    page: bool = False
+    """A standalone page: built, but left out of date archives, listings, feeds and
+    related lists."""
     extra: t.Mapping[str, object] = dataclasses.field(default_factory=dict)
     """Front-matter keys outside the schema, kept for templates."""
     key_lines: t.Mapping[str, int] = dataclasses.field(default_factory=dict)
