@@ -54,7 +54,7 @@ from .parallel import run_tasks
 from .related import related_articles
 from .render import make_environment, render_route
 from .resolving import resolve_links_cached
-from .routes import check_collisions, plan_routes, static_routes
+from .routes import bundle_routes, check_collisions, plan_routes, static_routes
 from .search import INDEX_DIR, index_search
 from .site import build_site
 from .state import BuildState
@@ -227,7 +227,8 @@ class _Build:
 
         # Resolving links needs every article too; doing it while parsing would make the
         # result depend on the order files are read in (pelican#2288).
-        static = static_routes(config)
+        # Page bundles' files are published like static files; links may name them.
+        static = static_routes(config) + bundle_routes(articles, sources.bundled)
         articles, found = resolve_links_cached(
             articles, config, [r.url for r in static], self.state.cache,
             self.digester, clean=self.clean, links=self.links)

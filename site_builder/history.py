@@ -139,7 +139,7 @@ def plan_redirects(
     history would conclude for the same URL.
     """
     served = frozenset(r.output_path for r in routes)
-    by_original = {url_key(a.original_url): a for a in sorted(site.articles, key=lambda a:
+    by_original = {url_key(a.original_url): a for a in sorted(site.published, key=lambda a:
                                                               a.src_path) if a.original_url}
     redirects: dict[str, Redirect] = {}
     problems: list[Problem] = []
@@ -186,7 +186,7 @@ def alias_redirects(
     redirects: list[Redirect] = []
     problems: list[Problem] = []
     claimed: dict[str, Article] = {}
-    for article in sorted(site.articles, key=lambda a: a.src_path):
+    for article in sorted(site.published, key=lambda a: a.src_path):
         line = article.line_of("aliases")
         for alias in article.aliases:
             url, message = alias_url(alias, config)
