@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .projects import build, problems, write_project
+from .projects import build, problems, run, write_project
 
 CONFIG = 'title = "Old Site"\nbase_url = "https://example.org/news/"\nsearch = false\n'
 STRIKE = "content/2024/05/2024-05-02-strike/index.md"
@@ -165,3 +165,9 @@ def test_giving_an_article_a_url_redirects_its_old_page(tmp_path: Path) -> None:
     assert 'content="0; url=/news/2024/a.html"' in old
     redirects = (project / "output/_redirects").read_text()
     assert "/news/2024/05/02/a/ /news/2024/a.html 301" in redirects
+
+
+def test_check_does_not_ask_listings_to_reach_standalone_pages(site: Path) -> None:
+    code, out, err = run("check", "--project", str(site), "--orphans")
+    assert code == 0, err
+    assert "no listing page reaches" not in err
