@@ -36,7 +36,7 @@ from .parsing import Parsing, parse_sources
 from .publish import publish
 from .related import related_articles
 from .render import make_environment
-from .routes import check_collisions, plan_routes, static_routes
+from .routes import bundle_routes, check_collisions, plan_routes, static_routes
 from .site import build_site
 from .validate import validate_articles
 
@@ -120,7 +120,8 @@ def _run_stages(run: _Run) -> BuildResult:
     run.stop_on_errors(problems)
     # Resolving links needs every article too; doing it while parsing would make the
     # result depend on the order files are read in (pelican#2288).
-    static = static_routes(config)
+    # Page bundles' files are published like static files; links may name them.
+    static = static_routes(config) + bundle_routes(parsing.articles, sources.bundled)
     details: dict[str, t.Any] = {}
     articles, found = resolve_links_cached(
         parsing.articles, config, [r.url for r in static], run.state.cache, run.digester,

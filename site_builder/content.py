@@ -26,12 +26,14 @@ from .errors import Problem, errors_in
 from .model import Article, Body, Image, Related
 from .urls import (
     MAX_SEGMENT,
+    PAGE_SUFFIXES,
     expand_permalink,
     is_reserved_name,
     is_valid_slug,
     output_path,
     path_problem,
     printable,
+    site_path_of,
     slug_from_filename,
     slugify,
 )
@@ -39,8 +41,10 @@ from .urls import (
 SUFFIXES = (".md", ".markdown")
 SCHEMA_KEYS = frozenset({
     "title", "date", "updated", "authors", "author", "source", "tags", "summary", "image",
-    "original_url", "related", "slug", "lang", "draft", "aliases",
+    "original_url", "related", "slug", "lang", "draft", "aliases", "url", "categories", "page",
 })
+BUNDLE_INDEX = tuple(f"index{suffix}" for suffix in SUFFIXES)
+"""Names of the source file that makes its folder a page bundle."""
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Largest article file read; far above any real article, far below what exhausts memory."""
 MAX_TITLE = 1000
@@ -126,11 +130,14 @@ class Sources:
     files: list[SourceFile]
     problems: list[Problem]
     digests: dict[str, bytes]
-    """Source path -> digest of the file's bytes (or of why it could not be read)."""
+    """Source path -> digest of the file's bytes (or of why it could not be read); bundle
+    files included."""
     stamps: dict[str, SourceStamp] = dataclasses.field(default_factory=dict)
     """The stamp index to keep for the next build (readable files only)."""
     taken_at: int = 0
     """When the stamps were taken (``time.time_ns()`` before the first ``stat``)."""
+    bundled: dict[str, tuple[SourceFile, ...]] = dataclasses.field(default_factory=dict)
+    """Source path of a page bundle's ``index.md`` -> the other files of its bundle."""
 
 
 SourceStamp = tuple[int, int, int, int, bytes]
@@ -143,18 +150,18 @@ trusted: a file system with coarse times may show an edit as no change (git's ra
 def read_sources(
     config: Config, known: t.Mapping[str, SourceStamp] | None = None, known_at: int = 0,
 ) -> Sources:
-    """Find the article files and digest each, reading one file at a time.
+    """Find the article and bundle files and digest each, reading one file at a time.
 
     ``known`` is the stamp index taken at ``known_at`` (nanoseconds since the epoch): a
     file whose size, mtime, ctime and inode are as it recorded, and that was not changed
     within :data:`RACY_NS` of that moment, keeps its digest without being read.
     """
     started = time.time_ns()
-    files, problems = discover_sources(config)
+    files, bundled, problems = _discover(config)
     digests: dict[str, bytes] = {}
     stamps: dict[str, SourceStamp] = {}
     trusted_before = known_at - RACY_NS
-    for src in files:
+    for src in [*files, *(f for group in bundled.values() for f in group)]:
         try:
             st = os.stat(src.abs_path)
         except OSError as exc:
@@ -170,11 +177,11 @@ def read_sources(
         try:
             data: bytes | str = src.abs_path.read_bytes()
         except OSError as exc:
-            data = f"unreadable: {exc}"  # parse_article reports it, with the path
+            data = f"unreadable: {exc}"  # parse_article or the copy reports it, with the path
         digests[src.path] = digest = digest_bytes(data)
         if isinstance(data, bytes):
             stamps[src.path] = (*stat, digest)
-    return Sources(files, problems, digests, stamps, started)
+    return Sources(files, problems, digests, stamps, started, bundled)
 
 
 def discover_sources(config: Config) -> tuple[list[SourceFile], list[Problem]]:
@@ -185,19 +192,43 @@ def discover_sources(config: Config) -> tuple[list[SourceFile], list[Problem]]:
     but a regular file (a pipe would block the build) and names with control characters
     or bytes that are not UTF-8 are refused.
     """
+    files, _, problems = _discover(config)
+    return files, problems
+
+
+def bundle_folder(path: str, config: Config) -> str | None:
+    """Return the folder of the page bundle whose ``index.md`` is ``path``, or None.
+
+    An ``index.md`` in a folder below the content folder heads a page bundle: the
+    folder names the article and its other files are published beside its page.
+    """
+    folder, _, name = path.rpartition("/")
+    if name not in BUNDLE_INDEX or config.project_dir / folder == config.content_path:
+        return None
+    return folder
+
+
+def _discover(
+    config: Config,
+) -> tuple[list[SourceFile], dict[str, tuple[SourceFile, ...]], list[Problem]]:
+    """Return the article files, the files of each page bundle, and the problems."""
     root = config.content_path
     project = config.project_dir
     problems: list[Problem] = []
     found: list[SourceFile] = []
+    bundled: dict[str, list[SourceFile]] = {}
 
     def on_error(exc: OSError) -> None:
         problems.append(Problem(printable(_rel(Path(exc.filename or root), project)), None,
                                 f"cannot read folder: {exc.strerror or exc}"))
 
     if not root.is_dir():
-        return [], [Problem(config.content_dir, None, "content folder not found")]
+        return [], {}, [Problem(config.content_dir, None, "content folder not found")]
     # Plain string paths: at 100,000 files pathlib's parsing is a visible cost.
     prefix = str(project) + os.sep
+    inside = root.resolve()
+    # Each folder's page bundle: the index.md of the folder or of the nearest folder above.
+    owners: dict[str, str | None] = {}
     for folder, dirs, files in os.walk(root, onerror=on_error):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
         for name in dirs:
@@ -208,8 +239,16 @@ def discover_sources(config: Config) -> tuple[list[SourceFile], list[Problem]]:
                                         "symbolic link points outside the project"))
         base = folder + os.sep
         rel_base = base[len(prefix):] if base.startswith(prefix) else None
+        owner = None if folder == str(root) else owners.get(os.path.dirname(folder))
+        index = next((n for n in BUNDLE_INDEX if n in files), None)
+        if index is not None and folder != str(root):
+            owner = ((rel_base + index).replace(os.sep, "/") if rel_base is not None
+                     else _rel(Path(base + index), project))
+        others: list[SourceFile] = []
         for name in sorted(files):
-            if name.startswith((".", "_")) or not name.endswith(SUFFIXES):
+            article = name.endswith(SUFFIXES)
+            if name.startswith((".", "_")) or not article and (
+                    owner is None or name.endswith(("~", ".pyc"))):
                 continue
             full = base + name
             rel = ((rel_base + name).replace(os.sep, "/") if rel_base is not None
@@ -217,15 +256,22 @@ def discover_sources(config: Config) -> tuple[list[SourceFile], list[Problem]]:
             if _BAD_NAME.search(rel):
                 problems.append(Problem(printable(rel), None, "file name has control characters "
                                         "or bytes that are not UTF-8: rename the file"))
-            elif os.path.islink(full) and not Path(full).resolve().is_relative_to(project):
-                problems.append(Problem(rel, None, "symbolic link points outside the project"))
+            elif os.path.islink(full) and not Path(full).resolve().is_relative_to(
+                    project if article else inside):
+                # A bundle's file is published: it must come from the content folder.
+                where = "the project" if article else "the content folder"
+                problems.append(Problem(rel, None, f"symbolic link points outside {where}"))
             elif not os.path.isfile(full):
                 problems.append(Problem(rel, None, "not a regular file (a pipe, a device or a "
                                         "broken link?)"))
             else:
-                found.append(SourceFile(rel, Path(full)))
+                (found if article else others).append(SourceFile(rel, Path(full)))
+        owners[folder] = owner
+        if owner is not None and others:
+            bundled.setdefault(owner, []).extend(others)
     found.sort(key=lambda s: s.path)
-    return found, problems
+    return found, {path: tuple(sorted(group, key=lambda s: s.path))
+                   for path, group in sorted(bundled.items())}, problems
 
 
 def _rel(path: Path, project: Path) -> str:
@@ -267,7 +313,8 @@ class RenderBody(t.Protocol):
     ) -> Rendered: ...
 
 
-PARSE_CONFIG_KEYS = ("timezone", "permalink", "language", "unsafe_html", "embed_hosts")
+PARSE_CONFIG_KEYS = ("timezone", "permalink", "language", "unsafe_html", "embed_hosts",
+                     "base_url", "content_dir")
 """The config values parsing reads; the build's parse memo is keyed by them."""
 
 
@@ -478,15 +525,19 @@ class _Fields:
                                "'pt-BR'")
             lang = None
         draft = self.flag(meta, "draft")
+        page = self.flag(meta, "page")
         aliases = self.names(meta, "aliases")
-        slug = self.slug(meta, title)
+        categories = self.names(meta, "categories", split_commas=True)
+        fixed_url = self.fixed_url(meta, config)
+        slug = self.slug(meta, title, config)
         if self.failed or title is None or date is None or slug is None:
             return None
-        url = expand_permalink(config.permalink, date=date, slug=slug,
-                               lang=lang or config.language)
+        url = fixed_url or expand_permalink(config.permalink, date=date, slug=slug,
+                                            lang=lang or config.language)
         unusable = path_problem(output_path(url))
         if unusable:
-            self.error("slug" if "slug" in meta else "title", f"URL /{printable(url)} {unusable}")
+            key = "url" if fixed_url else "slug" if "slug" in meta else "title"
+            self.error(key, f"URL /{printable(url)} {unusable}")
             return None
         try:
             rendered = render(body, unsafe_html=config.unsafe_html,
@@ -506,7 +557,8 @@ class _Fields:
             body=Body(rendered.html),
             summary=summary if summary is not None else rendered.summary, updated=updated,
             authors=authors, source=source, tags=tags, image=image, original_url=original_url,
-            related=related, lang=lang, draft=draft, aliases=aliases, extra=extra,
+            related=related, lang=lang, draft=draft, aliases=aliases, categories=categories,
+            page=page, extra=extra,
             key_lines=dict(self.key_lines), body_line=body_line,
         )
 
@@ -644,7 +696,24 @@ class _Fields:
                 self.error("related", "related: each entry needs a 'title', a 'url' or both")
         return tuple(entries)
 
-    def slug(self, meta: t.Mapping[str, object], title: str | None) -> str | None:
+    def fixed_url(self, meta: t.Mapping[str, object], config: Config) -> str | None:
+        """Return the site path the ``url`` key gives the article, if it gives one."""
+        written = self.text(meta, "url")
+        if written is None:
+            return None
+        path, message = site_path_of(written, config.base_url, config.base_path,
+                                     "an article's url")
+        if not message and not path.endswith("/") and not path.endswith(PAGE_SUFFIXES):
+            message = (f"{_show(written)} names a file that is not a page: end it with '/' "
+                       "for a folder, or with '.html'")
+        if message:
+            self.error("url", f"url: {message}")
+            return None
+        return path
+
+    def slug(
+        self, meta: t.Mapping[str, object], title: str | None, config: Config
+    ) -> str | None:
         if "slug" in meta:
             value = self.text(meta, "slug")
             if value is not None and is_reserved_name(value):
@@ -656,7 +725,10 @@ class _Fields:
                                    "characters, not ending in '.')")
                 return None
             return value
-        slug = slug_from_filename(Path(self.path).stem) or (slugify(title) if title else "")
+        # A page bundle (folder/index.md) is named by its folder.
+        folder = bundle_folder(self.path, config)
+        stem = folder.rpartition("/")[2] if folder is not None else Path(self.path).stem
+        slug = slug_from_filename(stem) or (slugify(title) if title else "")
         if not slug:
             self.error("title", "cannot derive a slug from the file name or title: set 'slug'")
             return None

@@ -21,7 +21,7 @@ from .incremental.resolving import resolve_links_cached
 from .incremental.unchanged import structure_digest
 from .parsing import parse_sources
 from .publish import publish
-from .routes import static_routes
+from .routes import bundle_routes, static_routes
 from .validate import validate_articles
 
 if t.TYPE_CHECKING:
@@ -72,7 +72,9 @@ def update_kept(run: _Run, sources: Sources) -> BuildResult | None:
     only = paths | model.readers_of(paths)
     details: dict[str, t.Any] = {}
     resolved, _ = resolve_links_cached(
-        articles, config, [r.url for r in static_routes(config)], state.cache, run.digester,
+        articles, config,
+        [r.url for r in static_routes(config) + bundle_routes(articles, sources.bundled)],
+        state.cache, run.digester,
         clean=False, links={**model.links, **parsing.links}, only=only, details=details)
     new_resolved = {article.src_path: article for article in resolved}
     if any(planned_view(article) != planned_view(model.resolved[path])

@@ -21,13 +21,12 @@ import dataclasses
 import os
 import typing as t
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .config import Config
 from .errors import Problem
 from .links import url_key
 from .model import Article, Route, Site
-from .urls import output_path
+from .urls import output_path, site_path_of
 
 HISTORY_NAME = "url-history.txt"
 REMOVED = "removed"
@@ -140,7 +139,7 @@ def plan_redirects(
     history would conclude for the same URL.
     """
     served = frozenset(r.output_path for r in routes)
-    by_original = {url_key(a.original_url): a for a in sorted(site.articles, key=lambda a:
+    by_original = {url_key(a.original_url): a for a in sorted(site.published, key=lambda a:
                                                               a.src_path) if a.original_url}
     redirects: dict[str, Redirect] = {}
     problems: list[Problem] = []
@@ -187,7 +186,7 @@ def alias_redirects(
     redirects: list[Redirect] = []
     problems: list[Problem] = []
     claimed: dict[str, Article] = {}
-    for article in sorted(site.articles, key=lambda a: a.src_path):
+    for article in sorted(site.published, key=lambda a: a.src_path):
         line = article.line_of("aliases")
         for alias in article.aliases:
             url, message = alias_url(alias, config)
@@ -212,30 +211,9 @@ def alias_redirects(
 def alias_url(alias: str, config: Config) -> tuple[str, str]:
     """Return the site path an alias names, or an empty path and what is wrong with it.
 
-    An alias may be a site path (``2019/old-slug/``), a root-relative path that includes
-    the base URL's path, or an absolute URL under ``base_url``. A last segment without a
-    dot is a folder, so ``/old-slug`` means ``old-slug/``.
+    An alias is written as :func:`urls.site_path_of` reads it.
     """
-    if alias.startswith(config.base_url):
-        path = alias[len(config.base_url):]
-    elif "://" in alias or alias.startswith("//"):
-        return "", f"'{alias}' is not under base_url {config.base_url}"
-    else:
-        path = alias
-        if path.startswith(config.base_path) and config.base_path != "/":
-            path = path[len(config.base_path):]
-        path = path.lstrip("/")
-    parts = urlsplit(path)
-    segments = path.split("/")
-    if (parts.query or parts.fragment or "?" in path or "#" in path or "\\" in path
-            or any(s in (".", "..") for s in segments) or "//" in path
-            or any(ord(c) < 33 or c in "\"'<>" for c in path)):
-        return "", f"'{alias}' is not a usable URL path (no spaces, quotes, '..', '//', '?', '#')"
-    if not path:
-        return "", "the home page cannot be an alias"
-    if "." not in segments[-1] and not path.endswith("/"):
-        path += "/"
-    return path, ""
+    return site_path_of(alias, config.base_url, config.base_path, "an alias")
 
 
 def redirect_routes(redirects: t.Sequence[Redirect]) -> list[Route]:

@@ -385,11 +385,11 @@ def unreached_articles(
 
 def unlinked_articles(site: Site, config: Config) -> tuple[str, ...]:
     """Return the source paths of articles no other article's text or related list links to."""
-    files = SiteFiles(frozenset(output_path(a.url) for a in site.articles),
+    files = SiteFiles(frozenset(output_path(a.url) for a in site.published),
                       config.base_url, config.base_path)
-    by_output = {output_path(a.url): a for a in site.articles}
+    by_output = {output_path(a.url): a for a in site.published}
     linked: set[str] = set()
-    for article in site.articles:
+    for article in site.published:
         refs = hrefs.scan(article.html)[0] + [e.url for e in article.related if e.url]
         for ref in refs:
             kind, target, _ = classify(ref, files.base_path + article.url, files)
@@ -397,4 +397,4 @@ def unlinked_articles(site: Site, config: Config) -> tuple[str, ...]:
             found = by_output.get(file) if file else None
             if found is not None and found.src_path != article.src_path:
                 linked.add(found.src_path)
-    return tuple(sorted(a.src_path for a in site.articles if a.src_path not in linked))
+    return tuple(sorted(a.src_path for a in site.published if a.src_path not in linked))

@@ -6,6 +6,9 @@ order files are read in (Pelican's regret, pelican#2288). Three kinds of links c
 - a link to another article's source file (``other.md``, ``../2018/x.md#part``),
   relative to the linking file, becomes that article's URL;
 - a link to a URL some article has as its ``original_url`` becomes the local page;
+- a root-relative or ``base_url``-absolute link to one of an article's ``aliases``, or
+  to its URL written without the base URL's path (the old site lived at the root),
+  becomes the article's page;
 - in an article with an ``original_url`` (imported text), a relative or root-relative
   link that names no page or file of this archive meant the original site: it is
   resolved against ``original_url`` and becomes the local page when the archive holds
@@ -29,6 +32,7 @@ from .config import Config
 from .content import SUFFIXES, SourceFile, clean_text, read_source
 from .errors import Level, Problem
 from .model import Article, Body, Related
+from .urls import page_folder, site_path_of
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _HOST = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//(?:[^/?#@]*@)?(?:www\.)?([^/?#:]*)",
@@ -51,6 +55,12 @@ class LinkIndex:
     """Site paths of the archive's articles and static files (``2018/x/``, ``img/a.png``)."""
     base_path: str
     content_dir: str
+    by_alias: t.Mapping[str, Article] = dataclasses.field(default_factory=dict)
+    """Articles by the site path of each of their ``aliases`` (in :func:`page_key` form)."""
+    by_page_key: t.Mapping[str, Article] = dataclasses.field(default_factory=dict)
+    """Articles by :func:`page_key` of their URL."""
+    base_origin: str = ""
+    """Scheme and host of ``base_url``, lower case (``https://example.org``)."""
 
 
 def make_index(
@@ -66,6 +76,16 @@ def make_index(
             by_original.setdefault(url_key(article.original_url), article)
         by_slug[article.slug].append(article)
     local = {a.url for a in ordered} | set(static_paths)
+    by_page_key: dict[str, Article] = {}
+    for article in ordered:
+        by_page_key.setdefault(page_key(article.url), article)
+    by_alias: dict[str, Article] = {}
+    for article in ordered:
+        for alias in article.aliases:
+            path, message = site_path_of(alias, config.base_url, config.base_path, "an alias")
+            # A bad alias, or one that is some article's URL, is reported with the redirects.
+            if not message and page_key(path) not in by_page_key:
+                by_alias.setdefault(page_key(path), article)
     return LinkIndex(
         by_src_path={a.src_path: a for a in ordered},
         by_url={a.url: a for a in ordered},
@@ -75,7 +95,27 @@ def make_index(
         local_paths=frozenset(local),
         base_path=config.base_path,
         content_dir=config.content_dir.strip("/"),
+        by_alias=by_alias,
+        by_page_key=by_page_key,
+        base_origin=_origin(config.base_url),
     )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def page_key(site_path: str) -> str:
+    """Return ``site_path`` as every spelling of one page reduces to it.
+
+    ``x/index.html`` is ``x/``, and ``x`` (a last segment without a dot) is the folder
+    ``x/``, as for aliases.
+    """
+    if site_path == "index.html" or site_path.endswith("/index.html"):
+        return site_path.removesuffix("index.html")
+    last = site_path.rpartition("/")[2]
+    return site_path + "/" if last and "." not in last else site_path
 
 
 def url_key(url: str) -> str:
@@ -226,9 +266,12 @@ def _resolve_href(href: str, article: Article, index: LinkIndex) -> str | _Missi
     if not href or href.startswith(("#", "?")):
         return None
     scheme = _SCHEME.match(href)
+    if scheme and scheme.group(0).lower() not in ("http:", "https:"):
+        return None  # mailto:, tel:, data: ...
+    old = _by_old_url(href, index)
+    if old is not None:
+        return _local_href(old[0], href, index) if old[1] else None
     if scheme or href.startswith("//"):
-        if scheme and scheme.group(0).lower() not in ("http:", "https:"):
-            return None  # mailto:, tel:, data: ...
         target = _by_original(href, article, index)
         return _local_href(target, href, index) if target else None
     parts = urlsplit(href)
@@ -246,6 +289,43 @@ def _resolve_href(href: str, article: Article, index: LinkIndex) -> str | _Missi
     return _local_href(target, href, index) if target else absolute
 
 
+def _by_old_url(href: str, index: LinkIndex) -> tuple[Article, bool] | None:
+    """Return the article whose old URL ``href`` is, and whether the link must change.
+
+    ``href`` is root-relative or absolute under ``base_url``. Its site path names an
+    article when it is one of the article's ``aliases`` (the link changes: the alias is
+    only a redirect, without the page's anchors) or the article's URL (the link stays).
+    A root-relative path outside the base URL's path is tried as a site path too (the old
+    site lived at the root); it changes whenever it names an article.
+    """
+    if not index.by_alias and index.base_path == "/":
+        return None  # every such link names its page as written
+    written_absolute = not href.startswith("/") or href.startswith("//")
+    if href.startswith("//"):
+        href = index.base_origin.partition(":")[0] + ":" + href
+    if _SCHEME.match(href):
+        origin = index.base_origin
+        if not origin or href[:len(origin)].lower() != origin or href[len(origin):][:1] != "/":
+            return None
+        href = href[len(origin):]
+    elif not href.startswith("/"):
+        return None
+    path = unquote(urlsplit(href).path)
+    if path.startswith(index.base_path):
+        key = page_key(path[len(index.base_path):])
+        outside = False
+    elif index.base_path != "/" and not written_absolute:
+        key = page_key(path.lstrip("/"))
+        outside = True
+    else:
+        return None
+    target = index.by_page_key.get(key)
+    if target is not None:
+        return target, outside
+    target = index.by_alias.get(key)
+    return (target, True) if target is not None else None
+
+
 def _source_target(href: str, article: Article, index: LinkIndex) -> str:
     """Return the source path a ``.md`` link names, relative to the linking file."""
     return missing_source(href, article, index.content_dir) or href
@@ -258,7 +338,7 @@ def _names_local_page(path: str, article: Article, index: LinkIndex) -> bool:
             return False
         site_path = path[len(index.base_path):]
     else:
-        site_path = posixpath.normpath(posixpath.join(article.url, path))
+        site_path = posixpath.normpath(posixpath.join(page_folder(article.url), path))
         site_path = "" if site_path == "." else site_path + ("/" if path.endswith("/") else "")
     return site_path in index.local_paths or site_path.rstrip("/") + "/" in index.local_paths
 
@@ -333,6 +413,9 @@ def _find_named(name: str, article: Article, index: LinkIndex) -> tuple[Article 
         source = _source_target(name, article, index)
         found = index.by_src_path.get(source)
         return found, "" if found else f"no article at {source}"
+    old = _by_old_url(name, index) if name.startswith(("/", "http:", "https:")) else None
+    if old is not None:
+        return old[0], ""
     if _SCHEME.match(name) or name.startswith("//"):
         return _by_original(name, article, index), ""
     group = index.by_slug.get(name, ())

@@ -46,6 +46,8 @@ def news_article(config: Config, site: Site, article: Article) -> dict[str, obje
         data["image"] = [image]
     if article.tags:
         data["keywords"] = [term.name for term in site.tags.lookup(article.tags)]
+    for term in site.categories.lookup(article.categories)[:1]:
+        data["articleSection"] = term.name
     if article.original_url:
         data["isBasedOn"] = article.original_url
     return data

@@ -121,6 +121,10 @@ class Article:
     lang: str | None = None
     draft: bool = False
     aliases: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    page: bool = False
+    """A standalone page: built, but left out of date archives, listings, feeds and
+    related lists."""
     extra: t.Mapping[str, object] = dataclasses.field(default_factory=dict)
     """Front-matter keys outside the schema, kept for templates."""
     key_lines: t.Mapping[str, int] = dataclasses.field(default_factory=dict)
@@ -245,14 +249,19 @@ class Site:
     """Everything known about the archive before rendering."""
 
     articles: tuple[Article, ...]
-    """Newest first; ties broken by URL so the order never depends on file order."""
+    """Newest first; ties broken by URL so the order never depends on file order. Standalone
+    pages (``page: true``) are not among them: see ``pages``."""
     by_url: t.Mapping[str, Article]
+    """Every article page of the site by URL, standalone pages included (as ``by_src_path``)."""
     by_src_path: t.Mapping[str, Article]
     home_pages: tuple[Page, ...]
     """The paginated home listing; the last one is served at the site root."""
     tags: Taxonomy = dataclasses.field(default_factory=lambda: Taxonomy("tags", "tags/"))
     authors: Taxonomy = dataclasses.field(default_factory=lambda: Taxonomy("authors", "authors/"))
     sources: Taxonomy = dataclasses.field(default_factory=lambda: Taxonomy("sources", "sources/"))
+    categories: Taxonomy = dataclasses.field(
+        default_factory=lambda: Taxonomy("categories", "categories/"))
+    """Built only when some article has categories (see :attr:`taxonomies`)."""
     years: tuple[Period, ...] = ()
     """Newest first, like ``months`` and ``days``."""
     months: tuple[Period, ...] = ()
@@ -261,11 +270,25 @@ class Site:
     """Articles sharing tags with the article of each URL, best first."""
     problems: tuple[Problem, ...] = ()
     """Warnings found while assembling the site (terms whose slugs collide)."""
+    pages: tuple[Article, ...] = ()
+    """Standalone pages (``page: true``), sorted by URL: each has its page, in the sitemap
+    and the search index, but no date archive, listing, feed or related list shows it."""
 
     @property
     def taxonomies(self) -> tuple[Taxonomy, ...]:
-        """Return tags, authors and sources."""
-        return (self.tags, self.authors, self.sources)
+        """Return tags, authors and sources, and categories when some article has one."""
+        kinds = (self.tags, self.authors, self.sources)
+        return (*kinds, self.categories) if self.categories.terms else kinds
+
+    @property
+    def taxonomy_kinds(self) -> tuple[str, ...]:
+        """Return the kinds of :attr:`taxonomies` (what a menu of them needs)."""
+        return tuple(taxonomy.kind for taxonomy in self.taxonomies)
+
+    @property
+    def published(self) -> tuple[Article, ...]:
+        """Return every article that has a page: ``articles``, then ``pages``."""
+        return self.articles + self.pages
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

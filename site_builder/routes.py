@@ -9,12 +9,13 @@ import typing as t
 from pathlib import Path
 
 from .config import Config
+from .content import SourceFile
 from .errors import BuildError, Problem
 from .feeds import content_date, json_feed, newest_date, sitemap_routes
 from .model import Article, Page, Period, Route, Site, Taxonomy
 from .site import paginate
 from .taxonomy import SINGULAR
-from .urls import ARCHIVE_URL, output_path
+from .urls import ARCHIVE_URL, PAGE_SUFFIXES, output_path, page_folder
 
 THEME_ASSETS = "assets/"
 """Site folder of the files shipped in the package's ``static/`` folder."""
@@ -38,7 +39,7 @@ def plan_routes(
                             template="search.html"))
     routes.extend(static_routes(config) if static is None else static)
     # The sitemap lists pages, so it is planned once every other route is known.
-    pages = [r for r in routes if r.output_path.endswith(".html")
+    pages = [r for r in routes if r.output_path.endswith(PAGE_SUFFIXES)
              and r.url not in ("404.html", SEARCH_URL)]
     routes.extend(sitemap_routes(config, pages))
     check_collisions(routes)
@@ -61,6 +62,35 @@ def article_routes(site: Site) -> list[Route]:
             sources=(article.src_path,),
             lastmod=content_date(article),
         ))
+    # Standalone pages stand outside the sequence of articles: no neighbours, no related.
+    for page in site.pages:
+        routes.append(Route(
+            url=page.url, output_path=output_path(page.url), template="article.html",
+            context={"article": page, "newer": None, "older": None, "related": ()},
+            sources=(page.src_path,), lastmod=content_date(page),
+        ))
+    return routes
+
+
+def bundle_routes(
+    articles: t.Iterable[Article], bundled: t.Mapping[str, t.Sequence[SourceFile]]
+) -> list[Route]:
+    """Return copy routes publishing each page bundle's files beside its article's page.
+
+    A file keeps its path relative to the bundle's folder, under the page's folder (a
+    URL ending in ``/``) or the folder of an ``x.html`` page, so the body's relative
+    links (``![](photo.jpg)``) work as written.
+    """
+    routes: list[Route] = []
+    for article in sorted(articles, key=lambda a: a.src_path):
+        files = bundled.get(article.src_path)
+        if not files:
+            continue
+        folder = article.src_path.rpartition("/")[0] + "/"
+        for file in files:
+            url = page_folder(article.url) + file.path.removeprefix(folder)
+            routes.append(Route(url=url, output_path=url, template=None,
+                                source_file=str(file.abs_path), sources=(file.path,)))
     return routes
 
 
@@ -182,7 +212,9 @@ def check_collisions(routes: list[Route]) -> None:
     problems = []
     for path, group in sorted(by_path.items()):
         if len(group) > 1:
-            names = ", ".join(s for r in group for s in r.sources) or "built-in pages"
+            names = ", ".join([s for r in group for s in r.sources]
+                              + [f"the site's own {r.template or 'file'} page"
+                                 for r in group if not r.sources])
             problems.append(Problem(group[0].sources[0] if group[0].sources else "config.toml",
                                     None, f"two outputs would be written to {path}: {names}"))
     if problems:

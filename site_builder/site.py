@@ -8,7 +8,7 @@ from .config import Config
 from .model import Article, Page, Period, Site
 from .related import related_articles
 from .taxonomy import build_taxonomy
-from .urls import day_url, month_url, page_url, year_url
+from .urls import CATEGORIES, day_url, month_url, page_url, year_url
 
 FindRelated = t.Callable[
     [t.Sequence[Article], t.Mapping[str, frozenset[str]], int, t.Mapping[str, frozenset[str]]],
@@ -19,12 +19,20 @@ FindRelated = t.Callable[
 def build_site(
     config: Config, articles: t.Iterable[Article], find_related: FindRelated = related_articles
 ) -> Site:
-    """Return the site model for ``articles`` (drafts already filtered out)."""
-    ordered = tuple(sorted(articles, key=lambda a: (a.date, a.url), reverse=True))
+    """Return the site model for ``articles`` (drafts already filtered out).
+
+    Standalone pages (``page: true``) get a page each but join no listing, term, date
+    archive or related list.
+    """
+    everything = sorted(articles, key=lambda a: (a.date, a.url), reverse=True)
+    ordered = tuple(a for a in everything if not a.page)
+    pages = tuple(sorted((a for a in everything if a.page), key=lambda a: a.url))
     tags, problems = build_taxonomy("tags", ordered)
     authors, found = build_taxonomy("authors", ordered)
     problems += found
     sources, found = build_taxonomy("sources", ordered)
+    problems += found
+    categories, found = build_taxonomy(CATEGORIES, ordered)
     problems += found
     tags_of = {a.url: frozenset(tags.by_name[name].slug for name in a.tags) for a in ordered}
     # Front-matter entries come first on the page; do not suggest the same article twice.
@@ -33,12 +41,14 @@ def build_site(
     years, months, days = group_by_date(ordered)
     return Site(
         articles=ordered,
-        by_url={a.url: a for a in ordered},
-        by_src_path={a.src_path: a for a in ordered},
+        by_url={a.url: a for a in (*ordered, *pages)},
+        by_src_path={a.src_path: a for a in (*ordered, *pages)},
         home_pages=paginate(ordered, config.per_page, ""),
         tags=tags,
         authors=authors,
         sources=sources,
+        categories=categories,
+        pages=pages,
         years=years,
         months=months,
         days=days,

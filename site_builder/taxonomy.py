@@ -1,4 +1,4 @@
-"""Group the tags, authors and sources of articles into terms with stable slugs."""
+"""Group the tags, authors, sources and categories of articles into terms with stable slugs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .errors import Problem
 from .model import Article, Taxonomy, Term
 from .urls import slugify, term_index_url, term_url
 
-SINGULAR = {"tags": "tag", "authors": "author", "sources": "source"}
+SINGULAR = {"tags": "tag", "authors": "author", "sources": "source", "categories": "category"}
 
 
 def fold_name(name: str) -> str:
@@ -38,11 +38,14 @@ def names_of(kind: str, article: Article) -> tuple[str, ...]:
         return article.tags
     if kind == "authors":
         return article.authors
+    if kind == "categories":
+        return article.categories
     return (article.source,) if article.source else ()
 
 
 def _line_of(kind: str, article: Article) -> int | None:
-    keys = {"tags": ("tags",), "authors": ("authors", "author"), "sources": ("source",)}[kind]
+    keys = {"tags": ("tags",), "authors": ("authors", "author"), "sources": ("source",),
+            "categories": ("categories",)}[kind]
     for key in keys:
         line = article.line_of(key)
         if line is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from urllib.parse import unquote
 
 from anyascii import anyascii
 
@@ -89,6 +90,48 @@ def path_problem(path: str) -> str | None:
     return None
 
 
+PAGE_SUFFIXES = (".html", ".htm")
+"""Endings of a page's file name; any other file name is not a page."""
+
+
+def site_path_of(written: str, base_url: str, base_path: str, role: str) -> tuple[str, str]:
+    """Return the site path a front-matter URL names, or ``""`` and what is wrong with it.
+
+    ``written`` (an article's ``url``, one of its ``aliases``) may be a site path
+    (``2019/old-slug/``), a root-relative path with or without the base URL's path, or
+    an absolute URL under ``base_url``. Percent-escapes are decoded, as servers decode
+    them before looking for the file. A last segment without a dot is a folder, so
+    ``/old-slug`` means ``old-slug/``; ``x/index.html`` is the folder ``x/`` too.
+    ``role`` names what ``written`` is in the message about the home page.
+    """
+    shown = printable(written)
+    if written.startswith(base_url):
+        path = written[len(base_url):]
+    elif "://" in written or written.startswith("//"):
+        return "", f"'{shown}' is not under base_url {base_url}"
+    else:
+        path = written
+        if path.startswith(base_path) and base_path != "/":
+            path = path[len(base_path):]
+        path = path.lstrip("/")
+    decoded = unquote(path) if "?" not in path and "#" not in path else path
+    segments = decoded.split("/")
+    if ("?" in decoded or "#" in decoded or "\\" in decoded or "//" in decoded
+            or any(s in (".", "..") for s in segments)
+            or any(ord(c) < 33 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) < 0xE000
+                   or c in "\"'<>" for c in decoded)):
+        return "", (f"'{shown}' is not a usable URL path (no spaces, quotes, '..', '//', '?', "
+                    "'#')")
+    path = decoded
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path.removesuffix("index.html")
+    elif path and "." not in segments[-1] and not path.endswith("/"):
+        path += "/"
+    if not path:
+        return "", f"the home page cannot be {role}"
+    return path, ""
+
+
 def printable(text: str) -> str:
     """Return ``text`` with control characters and undecodable bytes shown as escapes."""
     return "".join(
@@ -103,13 +146,21 @@ def output_path(url: str) -> str:
     return url
 
 
+def page_folder(url: str) -> str:
+    """Return the folder of the page at site path ``url``: itself for ``x/``, ``a/`` for
+    ``a/x.html``."""
+    return url[: url.rfind("/") + 1]
+
+
 def page_url(base: str, number: int, newest: bool) -> str:
     """Return the site path of page ``number`` of a listing rooted at ``base``."""
     return base if newest else f"{base}page/{number}/"
 
 
 TAXONOMY_KINDS = ("tags", "authors", "sources")
-"""Kinds of terms; each is also the folder of its pages (``tags/labour/``)."""
+"""Kinds of terms every site has; each is also the folder of its pages (``tags/labour/``)."""
+CATEGORIES = "categories"
+"""The kind of terms a site has only when some article has ``categories``."""
 ARCHIVE_URL = "archive/"
 LISTING_PREFIXES = ("page/", "archive/", *(f"{kind}/" for kind in TAXONOMY_KINDS))
 """Folders the site's own listings live in; articles must keep out of them."""

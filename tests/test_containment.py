@@ -82,6 +82,19 @@ def link_static_outside(project: Path, root: Path) -> None:
     (project / "static" / "leak-folder").symlink_to(root / "outside")
 
 
+def link_bundle_files_outside(project: Path, root: Path) -> None:
+    bundle = project / "content" / "bundle"
+    bundle.mkdir(parents=True, exist_ok=True)
+    (bundle / "index.md").write_text(article(url="/../../escape/"))
+    (bundle / "secret.md.txt").symlink_to(root / "outside" / "secret.md")
+    (bundle / "config.toml").symlink_to(project / "config.toml")
+    (bundle / "folder").symlink_to(root / "outside")
+    other = project / "content" / "other"
+    other.mkdir()
+    (other / "index.md").write_text(article(url="/a.html"))
+    (other / "index.html").symlink_to(root / "outside" / "index.html")
+
+
 def plant_output_links(project: Path, root: Path) -> None:
     # A previous output with links pointing out: a build must not write through them.
     (project / "output").mkdir()
@@ -124,6 +137,14 @@ HOSTILE: list[tuple[str, dict[str, str], str, Setup | None, tuple[str, ...]]] = 
         "content/a.md": article(),
         "templates/index.html": "{% include '../../outside/base.html' %}"
                                 "{% include '/etc/passwd' %}",
+    }, "", None, ()),
+    ("page bundles reaching out", {"content/a.md": article()}, "", link_bundle_files_outside,
+     ()),
+    ("page bundles with fixed URLs", {
+        "content/a/index.md": article(url="/x.html"), "content/a/up/escape": "x",
+        "content/b/index.md": article(url="'/%2e%2e/%2e%2e/escape.html'"),
+        "content/b/..%2f..%2fescape": "x",
+        "content/c/index.md": article(url="/" + "d/" * 600), "content/c/e": "x",
     }, "", None, ()),
     ("an output full of links", {"content/a.md": article()}, "", plant_output_links, ()),
     ("--output to the project's parent", {"content/a.md": article()}, "", None,

@@ -118,11 +118,111 @@ def test_slug_is_transliterated_from_cyrillic_title() -> None:
     ("no front matter\n",
      "content/x.md:1: no front matter: the file must start with a '---' line"),
     ("", "content/x.md: empty file: expected front matter between '---' lines"),
+    ("---\ntitle: T\ndate: 2020-01-02\nurl: /a/../../b/\n---\n",
+     "content/x.md:4: url: '/a/../../b/' is not a usable URL path"),
+    ("---\ntitle: T\ndate: 2020-01-02\nurl: /feed.php\n---\n",
+     "content/x.md:4: url: '/feed.php' names a file that is not a page: end it with '/' for "
+     "a folder, or with '.html'"),
+    ("---\ntitle: T\ndate: 2020-01-02\nurl: /\n---\n",
+     "content/x.md:4: url: the home page cannot be an article's url"),
+    ("---\ntitle: T\ndate: 2020-01-02\nurl: https://elsewhere.example/a/\n---\n",
+     "content/x.md:4: url: 'https://elsewhere.example/a/' is not under base_url "
+     "https://example.org/"),
+    ("---\ntitle: T\ndate: 2020-01-02\nurl: [/a/]\n---\n",
+     "content/x.md:4: url: expected text, got a list"),
+    ("---\ntitle: T\ndate: 2020-01-02\npage: yes please\n---\n",
+     "content/x.md:4: page: expected true or false, got 'yes please'"),
+    ("---\ntitle: T\ndate: 2020-01-02\ncategories: {a: 1}\n---\n",
+     "content/x.md:4: categories: expected a list of names, got a mapping"),
     ('+++\ntitle = "T\n+++\n',
      "content/x.md:2: invalid TOML front matter: Illegal character '\\n'"),
 ])
 def test_each_problem_names_file_and_line(text: str, expected: str) -> None:
     assert any(p.startswith(expected) for p in problems_of(text)), problems_of(text)
+
+
+@pytest.mark.parametrize(("written", "url"), [
+    ("/2008/11/21/complex.html", "2008/11/21/complex.html"),
+    ("/blog/hello/", "blog/hello/"),
+    ("/blog/hello", "blog/hello/"),  # a last segment without a dot is a folder
+    ("blog/hello/index.html", "blog/hello/"),
+    ("/news/blog/hello/", "blog/hello/"),  # the base URL's path may be written
+    ("https://example.org/news/2008/x.htm", "2008/x.htm"),
+    ("/caf%C3%A9/", "café/"),  # decoded, as servers decode it to find the file
+])
+def test_url_key_gives_the_article_that_site_path(written: str, url: str) -> None:
+    article, problems = parse_text(
+        f"---\ntitle: T\ndate: 2020-01-02\nslug: s\nurl: '{written}'\n---\n", PATH,
+        make_config(Path("/project"), base_url="https://example.org/news/"))
+    assert problems == []
+    assert article is not None
+    assert (article.url, article.slug) == (url, "s")
+    assert "url" not in article.extra
+
+
+def test_categories_and_page_are_parsed() -> None:
+    article, problems = parse("---\ntitle: T\ndate: 2020-01-02\ncategories: Labour, Harbour"
+                              "\npage: true\n---\n")
+    assert problems == []
+    assert article is not None
+    assert (article.categories, article.page) == (("Labour", "Harbour"), True)
+    article, _ = parse("---\ntitle: T\ndate: 2020-01-02\ncategories: [Labour, Labour]\n---\n")
+    assert article is not None
+    assert (article.categories, article.page) == (("Labour",), False)
+
+
+@pytest.mark.parametrize(("path", "slug"), [
+    ("content/2024/05/2024-05-02-strike/index.md", "strike"),
+    ("content/2024/Port Strike/index.markdown", "port-strike"),
+    ("content/index.md", "index"),  # the content folder itself is no bundle
+    ("content/2024/index.en.md", "index"),
+])
+def test_a_bundle_index_is_named_by_its_folder(path: str, slug: str) -> None:
+    article, _ = parse_text("---\ntitle: T\ndate: 2020-01-02\n---\n", path,
+                            make_config(Path("/project")))
+    assert article is not None
+    assert article.slug == slug
+
+
+def test_discovery_finds_each_bundle_s_files(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    for name in ["loose.md", "loose.jpg", "2024/strike/index.md", "2024/strike/photo.jpg",
+                 "2024/strike/files/a.pdf", "2024/strike/files/deep/b.txt",
+                 "2024/strike/.hidden", "2024/strike/_partial.jpg", "2024/strike/x.jpg~",
+                 "2024/strike/_work/c.txt", "2024/strike/other.md",
+                 "2024/strike/nested/index.md", "2024/strike/nested/n.png",
+                 "2024/strike/nested/sub/m.png", "2024/plain/p.md", "2024/plain/p.png"]:
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text(name)
+    sources = read_sources(make_config(tmp_path))
+    assert sources.problems == []
+    assert [s.path for s in sources.files] == [
+        "content/2024/plain/p.md", "content/2024/strike/index.md",
+        "content/2024/strike/nested/index.md", "content/2024/strike/other.md",
+        "content/loose.md"]
+    assert {index: [f.path for f in files] for index, files in sources.bundled.items()} == {
+        "content/2024/strike/index.md": [
+            "content/2024/strike/files/a.pdf", "content/2024/strike/files/deep/b.txt",
+            "content/2024/strike/photo.jpg"],
+        "content/2024/strike/nested/index.md": [
+            "content/2024/strike/nested/n.png", "content/2024/strike/nested/sub/m.png"],
+    }
+    assert set(sources.digests) == {s.path for s in sources.files} | {
+        f.path for files in sources.bundled.values() for f in files}
+
+
+def test_a_bundle_file_linked_from_outside_the_content_folder_is_refused(
+        tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("x")
+    bundle = tmp_path / "content" / "strike"
+    bundle.mkdir(parents=True)
+    (bundle / "index.md").write_text("x")
+    (bundle / "config.toml").symlink_to(tmp_path / "config.toml")
+    (bundle / "inside.md").symlink_to(bundle / "index.md")
+    sources = read_sources(make_config(tmp_path))
+    assert [str(p) for p in sources.problems] == [
+        "content/strike/config.toml: symbolic link points outside the content folder"]
+    assert sources.bundled == {}
 
 
 def test_all_problems_of_a_file_are_reported_together() -> None:

@@ -27,6 +27,7 @@ date: 2024-05-02T10:00:00+03:00
 authors: [{yaml_text(PAYLOAD)}]
 source: {yaml_text(PAYLOAD)}
 tags: [{yaml_text(PAYLOAD)}]
+categories: [{yaml_text(PAYLOAD)}]
 summary: {yaml_text(PAYLOAD)}
 image:
   src: {yaml_text("https://cdn.example.org/a.png?" + PAYLOAD.replace(" ", ""))}

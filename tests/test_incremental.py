@@ -90,10 +90,40 @@ def toggle_drafts(project: Path) -> None:
     config.write_text(config.read_text().replace("feed_limit = 5", "feed_limit = 5\ndrafts = true"))
 
 
+def add_front_matter(project: Path, lines: str) -> None:
+    path = project / FERRY
+    path.write_text(path.read_text().replace("---\n", "---\n" + lines, 1))
+
+
+def give_url(project: Path) -> None:
+    add_front_matter(project, "url: /ferry.html\naliases: [/old/ferry]\n")
+    strike = project / CONTENT / "05/2024-05-02-port-strike-begins.md"
+    strike.write_text(strike.read_text() + "\nSee [the ferry](/old/ferry/).\n")
+
+
+def add_categories(project: Path) -> None:
+    add_front_matter(project, "categories: Transport, Islands\n")
+
+
+def make_page(project: Path) -> None:
+    add_front_matter(project, "page: true\n")
+
+
+def make_bundle(project: Path) -> None:
+    folder = project / CONTENT / "05/2024-05-20-ferry"
+    folder.mkdir()
+    (project / FERRY).rename(folder / "index.md")
+    (folder / "route.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>\n')
+    with (folder / "index.md").open("a") as handle:
+        handle.write("\n![The route](route.svg)\n")
+
+
 CHANGES: dict[str, t.Callable[[Path], None]] = {
     "edit body": edit_body, "edit title": edit_title, "add": add_article,
     "delete": delete_article, "rename": rename_article, "template edit": edit_template,
     "config edit": edit_config, "static edit": edit_static, "drafts": toggle_drafts,
+    "url and alias": give_url, "categories": add_categories, "page": make_page,
+    "bundle": make_bundle,
 }
 
 
@@ -161,6 +191,45 @@ def test_anything_unlike_the_last_build_runs_the_whole_build(
         history.write_text("# edited\n" + (history.read_text() if history.exists() else ""))
     result = build(config)
     assert [name for name, _ in result.stages] != ["check inputs and output"]
+    assert_matches_clean(project)
+
+
+BUNDLE = CONTENT / "06/2024-06-12-school"
+
+
+def bundle_site(tmp_path: Path) -> Path:
+    """The basic fixture with one article turned into a page bundle with files."""
+    project = basic_site(tmp_path)
+    (project / BUNDLE / "files").mkdir(parents=True)
+    (project / f"{BUNDLE}.md").rename(project / BUNDLE / "index.md")
+    (project / BUNDLE / "plan.txt").write_text("the plan\n")
+    (project / BUNDLE / "files/budget.csv").write_text("a,b\n")
+    return project
+
+
+def add_bundle_file(project: Path) -> None:
+    (project / BUNDLE / "files/new.txt").write_text("new\n")
+
+
+def edit_bundle_file(project: Path) -> None:
+    (project / BUNDLE / "plan.txt").write_text("the revised plan\n")
+
+
+def remove_bundle_file(project: Path) -> None:
+    (project / BUNDLE / "files/budget.csv").unlink()
+
+
+@pytest.mark.parametrize(("change", "path"), [
+    (add_bundle_file, "files/new.txt"), (edit_bundle_file, "plan.txt"),
+    (remove_bundle_file, "files/budget.csv"),
+])
+def test_bundle_file_changes_update_the_output_like_a_clean_build(
+        tmp_path: Path, change: t.Callable[[Path], None], path: str) -> None:
+    project = bundle_site(tmp_path)
+    build(load_config(project))
+    change(project)
+    result = build(load_config(project))
+    assert result.changed == (f"2024/06/12/school/{path}",)
     assert_matches_clean(project)
 
 

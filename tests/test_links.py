@@ -159,6 +159,70 @@ def test_related_problems_are_located_on_the_related_key() -> None:
     ]
 
 
+COMPLEX = make_article(src_path="content/2008/complex.md", slug="complex",
+                       date=dt.datetime(2008, 11, 21, tzinfo=dt.UTC),
+                       url="2008/11/21/complex.html", aliases=("/old/complex/", "/2008/c.html"),
+                       html='<h2 id="part">Part</h2>')
+
+
+@pytest.mark.parametrize(("href", "expected"), [
+    # An alias, in every spelling: the link goes to the page, keeping its anchor.
+    ("/news/old/complex/#part", "/news/2008/11/21/complex.html#part"),
+    ("/news/old/complex", "/news/2008/11/21/complex.html"),
+    ("/news/old/complex/index.html", "/news/2008/11/21/complex.html"),
+    ("https://example.org/news/2008/c.html?x=1", "/news/2008/11/21/complex.html?x=1"),
+    ("//example.org/news/2008/c.html", "/news/2008/11/21/complex.html"),
+    # Written for the old site at the root, outside the base URL's path.
+    ("/old/complex/#part", "/news/2008/11/21/complex.html#part"),
+    ("/2008/11/21/complex.html", "/news/2008/11/21/complex.html"),
+])
+def test_link_to_an_old_url_becomes_the_page(href: str, expected: str) -> None:
+    story = make_article(src_path="content/2024/story.md", html=link(href))
+    assert resolve(story, COMPLEX)["content/2024/story.md"].html == link(expected)
+
+
+@pytest.mark.parametrize("href", [
+    "/news/2008/11/21/complex.html#part",  # the page itself, as written
+    "https://example.org/news/2008/11/21/complex.html",
+    "https://other.example/news/old/complex/",  # another host
+    "/news/old/unknown/",
+    "old/complex/",  # relative: not an old URL
+])
+def test_links_that_are_no_old_url_stay(href: str) -> None:
+    story = make_article(src_path="content/2024/story.md", html=link(href))
+    assert resolve(story, COMPLEX)["content/2024/story.md"].html == link(href)
+
+
+def test_imported_text_linking_an_old_url_gets_the_local_page() -> None:
+    story = make_article(src_path="content/2024/story.md", html=link("/old/complex/"),
+                         original_url="https://paper.example/2024/05/story")
+    assert resolve(story, COMPLEX)["content/2024/story.md"].html == link(
+        "/news/2008/11/21/complex.html")
+
+
+def test_an_alias_that_is_another_article_s_url_leads_to_that_article() -> None:
+    other = make_article(src_path="content/2024/other.md", slug="other", url="old/complex/")
+    story = make_article(src_path="content/2024/story.md", html=link("/old/complex/"))
+    assert resolve(story, COMPLEX, other)["content/2024/story.md"].html == link(
+        "/news/old/complex/")
+
+
+def test_related_entries_name_articles_by_old_url() -> None:
+    story = make_article(src_path="content/2024/story.md", related=(
+        Related("/old/complex/"), Related("Complex", "/news/2008/c.html#part")))
+    assert resolve(story, COMPLEX)["content/2024/story.md"].related == (
+        Related("A story", "/news/2008/11/21/complex.html", "content/2008/complex.md"),
+        Related("Complex", "/news/2008/11/21/complex.html#part", "content/2008/complex.md"),
+    )
+
+
+def test_relative_links_of_an_html_page_are_read_from_its_folder() -> None:
+    story = make_article(src_path="content/2008/story.md", url="2008/11/21/story.html",
+                         html=link("photo.jpg"), original_url="https://paper.example/a/b")
+    resolved, _ = resolve_links([story], CONFIG, ["2008/11/21/photo.jpg"])
+    assert resolved[0].html == link("photo.jpg")
+
+
 def test_url_key_ignores_spelling_differences() -> None:
     assert url_key("HTTPS://www.Example.org:443/a/b/index.html#x") == "example.org/a/b"
     assert url_key("http://example.org:8080/a?q=1") == "example.org:8080/a?q=1"

@@ -26,7 +26,8 @@ SETTINGS = settings(max_examples=80, deadline=None, derandomize=True, database=N
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 GOOD = "---\ntitle: Good\ndate: 2024-01-01\n---\n\nThe previous build.\n"
 KEYS = ["title", "date", "updated", "authors", "author", "source", "tags", "summary",
-        "image", "original_url", "related", "slug", "lang", "draft", "aliases"]
+        "image", "original_url", "related", "slug", "lang", "draft", "aliases", "url",
+        "categories", "page"]
 SNIPPETS = [
     "# Heading", "> quote", "- item", "1. item", "    code", "```", "~~~", "|a|b|\n|-|-|",
     "[link](https://example.org/)", "[x](javascript:alert(1))", "![i](/a.png)", "*em*",
@@ -43,7 +44,8 @@ scalars = st.one_of(
     text, st.integers(-10**20, 10**20), st.floats(allow_nan=True), st.booleans(), st.none(),
     st.dates().map(str), st.datetimes(timezones=st.just(dt.UTC)).map(str),
     st.sampled_from(["2024-05-02", "2024-02-30", "0001-01-01T00:00:00+14:00", "../x",
-                     "CON", "javascript:alert(1)", "a" * 300, "https://example.org/x"]),
+                     "CON", "javascript:alert(1)", "a" * 300, "https://example.org/x",
+                     "/2008/x.html", "/tags/"]),
 )
 values = st.recursive(scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(["title", "url", "src",

@@ -46,3 +46,29 @@ def test_adding_an_article_keeps_old_pages_unchanged() -> None:
 def test_empty_list_has_one_empty_page() -> None:
     pages = paginate([], 10, "tags/x/")
     assert len(pages) == 1 and pages[0].items == () and pages[0].url == "tags/x/"
+
+
+def test_standalone_pages_are_in_no_listing() -> None:
+    day = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    story = make_article(slug="story", date=day, tags=("port",), categories=("Labour",))
+    about = make_article(slug="about", url="about/", date=day + dt.timedelta(days=1), page=True,
+                         tags=("port", "only-pages"), categories=("Labour",), authors=("Ann",))
+    site = build_site(make_config(Path("/p")), [about, story])
+    assert site.articles == (story,)
+    assert site.pages == (about,)
+    assert site.published == (story, about)
+    assert site.by_url["about/"] is about and site.by_src_path[about.src_path] is about
+    assert [p.items for p in site.home_pages] == [(story,)]
+    assert [(y.year, y.articles) for y in site.years] == [(2020, (story,))]
+    assert [(t.name, t.articles) for t in site.tags.terms] == [("port", (story,))]
+    assert [t.articles for t in site.categories.terms] == [(story,)]
+    assert site.authors.terms == ()
+    assert not any(site.related.values())
+
+
+def test_categories_join_the_taxonomies_only_when_used() -> None:
+    config = make_config(Path("/p"))
+    assert build_site(config, [make_article()]).taxonomy_kinds == ("tags", "authors", "sources")
+    site = build_site(config, [make_article(categories=("Labour",))])
+    assert site.taxonomy_kinds == ("tags", "authors", "sources", "categories")
+    assert site.taxonomies[-1].terms[0].url == "categories/labour/"

@@ -85,3 +85,16 @@ def test_names_without_letters_get_a_slug_and_a_warning() -> None:
 def test_terms_are_sorted_by_slug() -> None:
     taxonomy, _ = build_taxonomy("tags", [dated(1, tags=("Weather", "Budget", "Labour"))])
     assert [t.slug for t in taxonomy.terms] == ["budget", "labour", "weather"]
+
+
+def test_categories_merge_and_collide_like_tags() -> None:
+    taxonomy, problems = build_taxonomy("categories", newest_first(
+        dated(1, categories=("Économie", "C")), dated(2, categories=("economie",)),
+        dated(3, categories=("C#",), key_lines={"categories": 5}, src_path="content/s.md"),
+    ))
+    assert [(t.name, t.url, t.count) for t in taxonomy.terms] == [
+        ("C", "categories/c/", 1), ("C#", "categories/c-951a4d/", 1),
+        ("economie", "categories/economie/", 2)]
+    assert [str(p) for p in problems] == [
+        'content/s.md:5: warning: category "C#" and "C" make the same slug "c": "C" was used first '
+        'and keeps /categories/c/, "C#" gets /categories/c-951a4d/']

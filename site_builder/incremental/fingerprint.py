@@ -148,7 +148,8 @@ class Digester:
 
 
 SITE_READERS: dict[str, frozenset[str]] = {
-    "news_article": frozenset({"authors.lookup", "sources.lookup", "tags.lookup"}),
+    "news_article": frozenset({"authors.lookup", "sources.lookup", "tags.lookup",
+                               "categories.lookup"}),
 }
 """Template globals that take ``site`` whole, with the attributes they read of it."""
 SHALLOW_READS = frozenset({"lookup", "url", "kind"})

@@ -3,8 +3,9 @@
 :func:`links.resolve_links` reads every article's body on every build. Here each
 article's result is kept in the cache, keyed by the article's own digest and a digest
 of what the link index is made from (every article's path, URL, title, original URL,
-slug and language, the static files, the settings). The bodies of other articles it
-read (for their element ids) are recorded with their digests and checked on reuse.
+slug, language and aliases, the static and bundle files, the settings). The bodies of
+other articles it read (for their element ids) are recorded with their digests and
+checked on reuse.
 """
 
 from __future__ import annotations
@@ -42,9 +43,9 @@ def resolve_links_cached(
     """
     level: Level = "error" if config.link_check == "error" else "warning"
     world = digest_bytes(
-        code_digest(python_only=True), config.base_path, config.content_dir, level,
+        code_digest(python_only=True), config.base_url, config.content_dir, level,
         *sorted(static_paths),
-        *(repr((a.src_path, a.url, a.title, a.original_url, a.slug, a.lang))
+        *(repr((a.src_path, a.url, a.title, a.original_url, a.slug, a.lang, a.aliases))
           for a in sorted(articles, key=lambda a: a.src_path)))
     stored = {} if clean else cache.load_resolved(only)
     by_path = {a.src_path: a for a in articles}

@@ -52,6 +52,8 @@ def inputs_digest(config: Config, options: t.Sequence[object], sources: Sources)
         tree_digest(config.templates_path), tree_digest(config.static_path),
         repr(sorted(str(p) for p in sources.problems)),
         *(part for src in sources.files for part in (src.path, sources.digests[src.path])),
+        *(part for index, files in sources.bundled.items() for src in files
+          for part in (index, src.path, sources.digests[src.path])),
     )
 
 
@@ -65,6 +67,9 @@ def structure_digest(config: Config, options: t.Sequence[object], sources: Sourc
         tree_digest(config.templates_path), tree_digest(config.static_path),
         repr(sorted(str(p) for p in sources.problems)),
         *(src.path for src in sources.files),
+        # A bundle's files are copied as they are: any change to them moves the plan.
+        *(part for index, files in sources.bundled.items() for src in files
+          for part in (index, src.path, sources.digests[src.path])),
     ), config)
 
 
