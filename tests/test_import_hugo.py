@@ -12,6 +12,8 @@ import zoneinfo
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from site_builder.body import DEFAULT_EMBED_HOSTS, render_markdown
 from site_builder.errors import Problem
@@ -687,3 +689,17 @@ def test_shared_hugo_docs_are_read_whole(tmp_path: Path) -> None:
         " ignored": 1,
         "aliases of a section list page are not kept": 1,
     }
+
+
+# --- any text -------------------------------------------------------------------------------
+
+FRAGMENTS = ["{{<", "{{%", ">}}", "%}}", "/*", "*/", "/", " ", "\n", "\n\n", "`", "```",
+             '"', "=", "x", "ref", "figure", "highlight", "youtube", "a.md", "#", "<", "\\"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=40).map("".join))
+def test_any_text_converts_without_delimiters_outside_code(text: str) -> None:
+    converted, warnings = shortcodes(text)
+    assert delimiters_outside_code(converted) == []
+    assert all(line >= 1 for line, _ in warnings)

@@ -413,6 +413,10 @@ def _ref(conv: _Converter, sc: Shortcode, in_code: bool) -> str:
         return ""
     path = conv.context.ref(target, sc.arg("lang"))
     if path is None:
+        if "{{" in target or any(c.isspace() for c in target):
+            conv.warn(sc.start, f"shortcode '{sc.name}': no page {target!r} in the site; "
+                                "removed")
+            return ""
         conv.warn(sc.start, f"shortcode '{sc.name}': no page {target!r} in the site; the "
                             "target is kept as written")
         return target
@@ -591,7 +595,7 @@ def inline_markdown(text: str) -> str:
     """Render a short Markdown text (a caption) to inline HTML."""
     if not text.strip():
         return ""
-    rendered = markdown.markdown(text).strip()
+    rendered = markdown.markdown(text).strip().replace("{", "&#123;")
     match = _PARAGRAPH.match(rendered)
     if match is not None and "<p>" not in match.group(1):
         return match.group(1)
@@ -599,7 +603,8 @@ def inline_markdown(text: str) -> str:
 
 
 def _attr(value: str) -> str:
-    return html.escape(value.strip(), quote=True)
+    # Braces as references, so no text the converter writes looks like a shortcode.
+    return html.escape(value.strip(), quote=True).replace("{", "&#123;")
 
 
 def _link_text(text: str) -> str:
