@@ -304,6 +304,7 @@ class _Reader:
         self.by_url: dict[str, _Resource] = {}
         self.refs: dict[str, list[_Page]] = {}
         self.basenames: dict[str, list[_Page]] = {}
+        self.section_folders: set[str] | None = None
 
     # messages and accounting
 
@@ -1094,7 +1095,10 @@ class _Reader:
         parts = folder.split("/") if folder else []
         if not parts:
             return []
-        known = {p.folder for p in self.pages if p.kind in ("section", "taxonomy", "term")}
+        if self.section_folders is None:
+            self.section_folders = {p.folder for p in self.pages
+                                    if p.kind in ("section", "taxonomy", "term")}
+        known = self.section_folders
         sections = [parts[0]]
         for depth in range(2, len(parts) + 1):
             path = "/".join(parts[:depth])

@@ -20,6 +20,7 @@ Markdown is rendered. This module does the same with the text of one page:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import re
 import typing as t
@@ -36,6 +37,10 @@ _TAG = re.compile(r"<[^>]+>")
 _PARAGRAPH = re.compile(r"^<p>(.*)</p>$", re.DOTALL)
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _DIGITS = re.compile(r"\d{1,6}")
+_ESCAPE_END = {">}}": re.compile(r"\*/\s*>\}\}"), "%}}": re.compile(r"\*/\s*%\}\}")}
+_TICKS = re.compile(r"`+")
+_PARAGRAPH_TEXT = re.compile(r"(?:[^\n]|\n(?![ \t]*\n))+")
+_MARKUP = re.compile(r"[*_`\[\]<>&\\!]")
 _PROSE_ESCAPES = {"\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]",
                   "{": "\\{", "}": "\\}", "<": "&lt;", ">": "&gt;", "&": "&amp;"}
 
@@ -219,7 +224,7 @@ def _escape(text: str, start: int, delim: str, close: str) -> Escaped | None:
     index = _skip_space(text, start + 3)
     if not text.startswith("/*", index):
         return None
-    end = re.compile(r"\*/\s*" + re.escape(close)).search(text, index + 2)
+    end = _ESCAPE_END[close].search(text, index + 2)
     if end is None:
         return None
     literal = "{{" + delim + text[index + 2:end.start()] + close
@@ -385,19 +390,25 @@ def _code_regions(text: str) -> list[tuple[int, int]]:
 
 def _code_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    for block in re.finditer(r"(?:[^\n]|\n(?![ \t]*\n))+", text[start:end]):
+    for block in _PARAGRAPH_TEXT.finditer(text, start, end):
         chunk = block.group()
-        base = start + block.start()
+        if "`" not in chunk:
+            continue
+        base = block.start()
         position = 0
-        while (opener := re.compile(r"`+").search(chunk, position)) is not None:
-            ticks = opener.group()
-            closer = re.compile(rf"(?<!`){ticks}(?!`)").search(chunk, opener.end())
+        while (opener := _TICKS.search(chunk, position)) is not None:
+            closer = _closing_ticks(len(opener.group())).search(chunk, opener.end())
             if closer is None:
                 position = opener.end()
                 continue
             spans.append((base + opener.start(), base + closer.end()))
             position = closer.end()
     return spans
+
+
+@functools.lru_cache(maxsize=16)
+def _closing_ticks(count: int) -> re.Pattern[str]:
+    return re.compile(rf"(?<!`)`{{{count}}}(?!`)")
 
 
 # --- the converted shortcodes -----------------------------------------------------------
@@ -595,11 +606,20 @@ def inline_markdown(text: str) -> str:
     """Render a short Markdown text (a caption) to inline HTML."""
     if not text.strip():
         return ""
-    rendered = markdown.markdown(text).strip().replace("{", "&#123;")
+    if not _MARKUP.search(text):
+        return html.escape(_SPACE.sub(" ", text).strip(), quote=False).replace("{", "&#123;")
+    converter = _inline_converter()
+    converter.reset()
+    rendered = converter.convert(text).strip().replace("{", "&#123;")
     match = _PARAGRAPH.match(rendered)
     if match is not None and "<p>" not in match.group(1):
         return match.group(1)
     return rendered
+
+
+@functools.lru_cache(maxsize=1)
+def _inline_converter() -> markdown.Markdown:
+    return markdown.Markdown()
 
 
 def _attr(value: str) -> str:
