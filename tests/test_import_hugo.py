@@ -383,7 +383,8 @@ def test_fixture_bundles_pages_drafts_and_urls(fixture_site: SiteImport) -> None
     assert (wire.old_path, wire.date, wire.page) == ("wire/exact-path.html",
                                                       dt.date(2024, 5, 6), False)
     draft = found["content/posts/draft-budget.md"]
-    assert (draft.draft, draft.old_path) == (True, "2024/06/budget-draft/")
+    assert (draft.draft, draft.old_path, draft.original_url) == (
+        True, "2024/06/budget-draft/", None)
 
 
 # --- front matter -----------------------------------------------------------------------

@@ -872,7 +872,6 @@ class _Reader:
                     if isinstance(value, dt.date):
                         if page.slug is None and "slug" not in page.meta:
                             page.slug = match.group("rest")
-                        page.base = match.group("rest")
                         return value
                 continue
             if source == ":filemodtime":
@@ -1246,8 +1245,8 @@ class _Reader:
             base = entry.base_url
         if base is not None and page.old_path is not None:
             original_url = base + quote(page.old_path, safe="/:@~+#%")
-        if page.kind == "home":
-            original_url = None
+        if page.kind == "home" or page.draft:
+            original_url = None  # our home page is another page; Hugo never published drafts
         extra: dict[str, object] = {}
         for key, (written, value) in page.meta.items():
             if key in page.used or key == "params":
