@@ -584,3 +584,12 @@ def test_article_and_page_paths(tmp_path: Path) -> None:
         "posts/a.md": ("article", None), "static-pages/about.md": ("page", None),
         "elsewhere/b.md": ("skipped", "outside ARTICLE_PATHS and PAGE_PATHS")}
     assert by_origin(result, "static-pages/about.md").old_path == "pages/about.html"
+
+
+def test_two_files_at_one_url(tmp_path: Path) -> None:
+    content, _ = make_content(tmp_path, {
+        "a.md": "Title: Same\nDate: 2012-01-02\n\nx\n",
+        "b.md": "Title: Same\nDate: 2012-01-03\n\ny\n"})
+    result = read(content)
+    assert warnings(result) == ["1: same URL /same.html as a.md; Pelican wrote only one of "
+                                "them"]

@@ -465,3 +465,13 @@ def test_section_asset_linked_from_a_page(tmp_path: Path) -> None:
     kinds = {a.path: a.kind for a in result.accounted}
     assert kinds["content/posts/chart.svg"] == "asset"
     assert kinds["content/posts/unused.svg"] == "skipped"
+
+
+def test_two_files_at_one_path(tmp_path: Path) -> None:
+    site = make_site(tmp_path, {
+        "posts/python.md": page('title = "A"\ndate = 2019-01-01', "a"),
+        "posts/python/index.md": page('title = "B"\ndate = 2019-01-02', "b"),
+    })
+    result = read(site)
+    assert warnings(result) == ["1: same old path /posts/python/ as content/posts/python.md; "
+                                "Zola published only one of them"]

@@ -524,6 +524,7 @@ def read_site(path: Path, config: Config, settings: Path | None = None) -> SiteI
     for source in reader.sources.values():
         _identify(reader, source)
     _urls(reader)
+    _same_urls(reader)
     permalink = map_permalink(str(reader.s("ARTICLE_URL")))
     if permalink is not None:
         result.proposed["permalink"] = permalink
@@ -898,6 +899,18 @@ def _urls(reader: _Reader) -> None:
         if source.status == "draft":
             draft = "DRAFT_PAGE" if source.is_page else "DRAFT"
             source.draft_url = _format_url(reader, source, f"{draft}_{lang}URL")
+
+
+def _same_urls(reader: _Reader) -> None:
+    """Warn when two published files have the same URL (Pelican writes only one)."""
+    first: dict[str, _Source] = {}
+    for source in reader.sources.values():
+        if source.skip is not None or not source.url or source.status == "draft":
+            continue
+        earlier = first.setdefault(source.url, source)
+        if earlier is not source:
+            reader.warn(source.shown, 1, f"same URL /{source.url} as {earlier.shown}; Pelican "
+                                         "wrote only one of them")
 
 
 def _format_url(reader: _Reader, source: _Source, key: str) -> str:

@@ -639,6 +639,20 @@ def _finish(reader: _Reader) -> None:
     for path in sorted(reader.used_assets):
         if not path.is_relative_to(reader.content):
             reader.account(path.relative_to(reader.root).as_posix(), "asset")
+    reader.result.accounted.sort(key=lambda a: a.path)
+    _same_paths(reader)
+
+
+def _same_paths(reader: _Reader) -> None:
+    """Warn when two imported files had the same old path (Zola kept only one)."""
+    first: dict[str, _Source] = {}
+    for source in reader.sources.values():
+        if source.skip is not None:
+            continue
+        earlier = first.setdefault(source.old_path, source)
+        if earlier is not source:
+            reader.warn(source.shown, 1, f"same old path /{source.old_path} as "
+                                         f"{earlier.shown}; Zola published only one of them")
 
 
 def _article(reader: _Reader, source: _Source) -> ImportedArticle:
