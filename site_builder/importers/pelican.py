@@ -108,7 +108,6 @@ DEFAULTS: dict[str, object] = {
     "DEFAULT_METADATA": {},
     "DEFAULT_STATUS": "published",
     "WITH_FUTURE_DATES": True,
-    "FORMATTED_FIELDS": ["summary"],
 }
 """Pelican's defaults for every setting this reader uses."""
 MAPPED_KEYS = frozenset({"title", "date", "modified", "category", "tags", "slug", "author",
@@ -839,7 +838,8 @@ def _default_date(reader: _Reader, source: _Source) -> dt.date | dt.datetime | N
         return _localize(reader, dt.datetime.fromtimestamp(source.abs_path.stat().st_mtime)
                          .replace(microsecond=0))
     if isinstance(default, str) and default:
-        return pelican_date(default)
+        parsed = pelican_date(default)
+        return _localize(reader, parsed) if parsed is not None else None
     if isinstance(default, list | tuple) and default:
         try:
             numbers = [int(v) for v in default] + [1, 1, 0, 0, 0][len(default) - 1:]
