@@ -41,7 +41,8 @@ _TAG = re.compile(r"<[^>]+>")
 _BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|h[1-6]|blockquote|pre|tr|td|th|hr)\b[^>]*>",
                         re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
-_URL_SAFE = "/#?&=;:@!$'()*+,~%-._"
+_PATH_SAFE = "/&=;:@!$'*+,~-._"
+"""Characters a site path or file name keeps in a link; all others are percent-encoded."""
 
 
 class Unlink:
@@ -284,8 +285,8 @@ def _drop_references(text: str, labels: set[str]) -> str:
 
 
 def url_of(name: str) -> str:
-    """Return ``name`` (a relative file path) as it goes into a link."""
-    return quote(name, safe=_URL_SAFE)
+    """Return ``name`` (a site path or a relative file name) as it goes into a link."""
+    return quote(name, safe=_PATH_SAFE)
 
 
 def plain_text(markdown_text: str) -> str:

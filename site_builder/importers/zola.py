@@ -98,6 +98,7 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _AUTHOR_EMAIL = re.compile(r"^\s*\S+@\S+\s*\((?P<name>[^()]+)\)\s*$")
 _HEADING = re.compile(r"^#{1,6}\s+(?P<text>.+?)\s*#*\s*$", re.MULTILINE)
 _TEMP_SUFFIXES = (".swp", ".swx", ".tmp", ".bak")
+_SAFE_URL = re.compile(r"^https://[^\s()<>\[\]\\]+$")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -1088,11 +1089,16 @@ def _embed(call: _Call) -> str | None:
     if call.name == "streamable" and isinstance(ident, str | int) and str(ident).strip():
         return f"[Streamable video](https://streamable.com/{url_of(str(ident).strip())})"
     url = call.args.get("url")
-    if call.name == "gist" and isinstance(url, str) and url.startswith("https://"):
+    if call.name == "gist" and isinstance(url, str) and _SAFE_URL.match(url):
         file = call.args.get("file")
         label = f"Gist: {file}" if isinstance(file, str) and file else "Gist"
-        return f"[{label}]({url_of(url)})"
+        return f"[{_escape_text(label)}]({url})"
     return None
+
+
+def _escape_text(text: str) -> str:
+    """Escape what would end or nest a link's text."""
+    return re.sub(r"([\\\[\]])", r"\\\1", text)
 
 
 def _code_span(text: str) -> str:
