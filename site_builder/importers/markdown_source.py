@@ -8,7 +8,9 @@ an article takes with it.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import functools
 import html
 import posixpath
 import re
@@ -89,7 +91,12 @@ def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
 
 def line_at(text: str, offset: int, first_line: int = 1) -> int:
     """Return the line of ``offset`` in ``text`` whose first line is ``first_line``."""
-    return first_line + text.count("\n", 0, offset)
+    return first_line + bisect.bisect_left(_newlines(text), offset)
+
+
+@functools.lru_cache(maxsize=8)
+def _newlines(text: str) -> list[int]:
+    return [m.start() for m in re.finditer("\n", text)]
 
 
 def code_ranges(text: str, *, comments: bool = True) -> list[tuple[int, int]]:
@@ -132,9 +139,14 @@ def _gaps(ranges: t.Sequence[tuple[int, int]], length: int) -> t.Iterator[tuple[
 def _spans_and_comments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     pos = start
+    # Each next mark is searched for again only once it has been passed.
+    comment = text.find("<!--", pos, end)
+    tick = text.find("`", pos, end)
     while pos < end:
-        tick = text.find("`", pos, end)
-        comment = text.find("<!--", pos, end)
+        if 0 <= tick < pos:
+            tick = text.find("`", pos, end)
+        if 0 <= comment < pos:
+            comment = text.find("<!--", pos, end)
         if tick < 0 and comment < 0:
             break
         if comment >= 0 and (tick < 0 or comment < tick):
@@ -164,8 +176,15 @@ def _spans_and_comments(text: str, start: int, end: int) -> list[tuple[int, int]
 
 
 def outside(ranges: t.Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    """Return whether ``start``..``end`` overlaps none of ``ranges``."""
-    return not any(s < end and start < e for s, e in ranges)
+    """Return whether ``start``..``end`` overlaps none of ``ranges`` (sorted, disjoint)."""
+    found = next_range(ranges, start)
+    return found is None or found[0] >= end
+
+
+def next_range(ranges: t.Sequence[tuple[int, int]], pos: int) -> tuple[int, int] | None:
+    """Return the first of ``ranges`` (sorted, disjoint) that ends after ``pos``."""
+    index = bisect.bisect_right(ranges, pos, key=lambda r: r[1])
+    return ranges[index] if index < len(ranges) else None
 
 
 def find_links(text: str) -> list[tuple[Link, int, int, int, int]]:

@@ -56,6 +56,7 @@ from .markdown_source import (
     Unlink,
     code_ranges,
     line_at,
+    next_range,
     outside,
     plain_text,
     read_text,
@@ -892,8 +893,8 @@ def _convert(reader: _Reader, source: _Source, body: str, start: int, end: int,
     pos = start
     while pos < end:
         found = _SHORTCODE_START.search(body, pos, end)
-        code = next(((s, e) for s, e in skip if e > pos and s < end), None)
-        if code is not None and (found is None or code[0] <= found.start()):
+        code = next_range(skip, pos)
+        if code is not None and code[0] < end and (found is None or code[0] <= found.start()):
             code_start, code_end = max(code[0], pos), min(code[1], end)
             out.append(body[pos:code_start])
             out.append(_escaped_in_code(reader, source, body, code_start, code_end))
