@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import typing as t
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from site_builder.importers.markdown_source import (
     rewrite_links,
     safe_name,
     url_of,
+    walk_files,
 )
 
 
@@ -119,3 +122,24 @@ def test_read_text(tmp_path: Path) -> None:
         "a.md:2: not UTF-8 text (is it a binary file?)"
     text, problem = read_text(tmp_path / "missing.md", "missing.md")
     assert text is None and problem is not None and "cannot read file" in problem.message
+
+
+def test_walk_files_reports_unreadable_folders(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.md").write_text("x", encoding="utf-8")
+    (tmp_path / "b.md").write_text("b", encoding="utf-8")
+    real_walk = os.walk
+
+    def walk(top: str | os.PathLike[str], onerror: t.Any = None) -> t.Iterator[t.Any]:
+        for folder, dirs, files in real_walk(top):
+            if Path(folder).name == "a":
+                onerror(PermissionError(13, "Permission denied", folder))
+                continue
+            yield folder, dirs, files
+
+    monkeypatch.setattr(os, "walk", walk)
+    seen: list[tuple[str, str | None]] = []
+    found = walk_files(tmp_path, lambda rel, exc: seen.append((rel, exc.strerror)))
+    assert found == ["b.md"]
+    assert seen == [("a", "Permission denied")]

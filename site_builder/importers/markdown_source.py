@@ -12,6 +12,7 @@ import bisect
 import dataclasses
 import functools
 import html
+import os
 import posixpath
 import re
 import typing as t
@@ -87,6 +88,26 @@ def read_text(path: Path, shown: str) -> tuple[str | None, Problem | None]:
         line = data.count(b"\n", 0, exc.start) + 1
         return None, Problem(shown, line, "not UTF-8 text (is it a binary file?)")
     return clean_text(text), None
+
+
+def walk_files(root: Path, unreadable: t.Callable[[str, OSError], None]) -> list[str]:
+    """Return every file under ``root`` as a sorted POSIX path relative to it.
+
+    ``unreadable`` is called with the relative path of each folder that cannot be listed
+    (and the error); the walk goes on with the rest.
+    """
+    found: list[str] = []
+
+    def on_error(exc: OSError) -> None:
+        where = Path(exc.filename or root)
+        rel = where.relative_to(root).as_posix() if where.is_relative_to(root) else str(where)
+        unreadable("" if rel == "." else rel, exc)
+
+    for folder, dirs, files in os.walk(root, onerror=on_error):
+        dirs.sort()
+        base = Path(folder).relative_to(root).as_posix()
+        found += [name if base == "." else f"{base}/{name}" for name in files]
+    return sorted(found)
 
 
 def line_at(text: str, offset: int, first_line: int = 1) -> int:

@@ -33,7 +33,6 @@ import ast
 import dataclasses
 import datetime as dt
 import fnmatch
-import os
 import posixpath
 import re
 import string
@@ -62,6 +61,7 @@ from .markdown_source import (
     remote_media,
     rewrite_links,
     url_of,
+    walk_files,
 )
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
@@ -576,20 +576,21 @@ def _timezone(reader: _Reader, settings: Path | None) -> dt.tzinfo | None:
 def _walk(reader: _Reader) -> list[str]:
     found: list[str] = []
     ignores = [str(p) for p in reader.s("IGNORE_FILES") or []]
-    for folder, dirs, names in os.walk(reader.content):
-        dirs.sort()
-        base = Path(folder).relative_to(reader.content).as_posix()
-        for name in sorted(names):
-            rel = name if base == "." else f"{base}/{name}"
-            shown = reader.prefix + rel
-            parts = rel.split("/")
-            if any(part.startswith(".") for part in parts) or any(
-                    fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel, pattern)
-                    for pattern in ignores):
-                reader.result.accounted.append(Accounted(shown, "skipped",
-                                                         "hidden or in IGNORE_FILES"))
-                continue
-            found.append(rel)
+
+    def unreadable(rel: str, exc: OSError) -> None:
+        shown = (reader.prefix + rel + "/" if rel else reader.prefix) or "."
+        reader.error(shown, None, f"cannot read folder: {exc.strerror or exc}")
+        reader.result.accounted.append(Accounted(shown, "skipped", "folder cannot be read"))
+
+    for rel in walk_files(reader.content, unreadable):
+        name = rel.rsplit("/", 1)[-1]
+        if any(part.startswith(".") for part in rel.split("/")) or any(
+                fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel, pattern)
+                for pattern in ignores):
+            reader.result.accounted.append(Accounted(reader.prefix + rel, "skipped",
+                                                     "hidden or in IGNORE_FILES"))
+            continue
+        found.append(rel)
     return found
 
 

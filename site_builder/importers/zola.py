@@ -34,7 +34,6 @@ import dataclasses
 import datetime as dt
 import fnmatch
 import html
-import os
 import posixpath
 import re
 import tomllib
@@ -63,6 +62,7 @@ from .markdown_source import (
     remote_media,
     rewrite_links,
     url_of,
+    walk_files,
 )
 
 PAGE_KEYS = frozenset({"title", "description", "date", "updated", "draft", "slug", "path",
@@ -179,6 +179,11 @@ class _Reader:
                 reason: str | None = None) -> None:
         self.result.accounted.append(Accounted(path, kind, reason))
 
+    def unreadable(self, rel: str, exc: OSError) -> None:
+        shown = self.shown(rel + "/" if rel else "")
+        self.error(shown or ".", None, f"cannot read folder: {exc.strerror or exc}")
+        self.account(shown or ".", "skipped", "folder cannot be read")
+
 
 def read_site(path: Path, config: Config, settings: Path | None = None) -> SiteImport:
     """Read the Zola site at ``path`` (the site, or its content folder).
@@ -199,7 +204,7 @@ def read_site(path: Path, config: Config, settings: Path | None = None) -> SiteI
         reader.error(str(path), None, "no content folder: expected a Zola site or its "
                                       "content/ folder")
         return result
-    markdown, reader.others = _sort_files(reader, _walk(content))
+    markdown, reader.others = _sort_files(reader, walk_files(content, reader.unreadable))
     for rel in markdown:
         _parse(reader, rel)
     _place_pages(reader)
@@ -208,17 +213,6 @@ def read_site(path: Path, config: Config, settings: Path | None = None) -> SiteI
     if site.language_given:
         result.proposed["language"] = site.default_language
     return result
-
-
-def _walk(content: Path) -> list[str]:
-    """Return every file under ``content`` as a POSIX path relative to it, sorted."""
-    found: list[str] = []
-    for folder, dirs, files in os.walk(content):
-        dirs.sort()
-        base = Path(folder).relative_to(content).as_posix()
-        for name in sorted(files):
-            found.append(name if base == "." else f"{base}/{name}")
-    return sorted(found)
 
 
 # --- config.toml -------------------------------------------------------------------------
