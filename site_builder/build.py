@@ -199,6 +199,8 @@ class _Run:
     """Digest of everything this build reads, when it may be recalled next time."""
     site_part: bytes | None = None
     """What templates read of ``site``, digested (None: no fingerprints were made)."""
+    used: frozenset[str] | None = None
+    """The attributes of ``site`` templates read (None: all of it)."""
 
     @property
     def structure_options(self) -> tuple[object, ...]:
@@ -343,7 +345,7 @@ class _Run:
         config = self.config
         digester = self.digester
         templates = digest_bytes(code_digest(), tree_digest(config.templates_path))
-        used = self.site_attributes(templates)
+        used = self.used = self.site_attributes(templates)
         try:
             base = digest_bytes(templates, digester.digest(config))
             if used is None:

@@ -15,8 +15,15 @@ import typing as t
 
 from .content import Sources
 from .history import load_history, save_history, updated_history
-from .incremental.fingerprint import route_fingerprint
-from .incremental.kept import KeptModel, Patch, apply_patch, planned_view, save_patch
+from .incremental.fingerprint import route_fingerprint, site_value
+from .incremental.kept import (
+    KeptModel,
+    Patch,
+    apply_patch,
+    articles_in,
+    planned_view,
+    save_patch,
+)
 from .incremental.resolving import resolve_links_cached
 from .incremental.unchanged import structure_digest
 from .parsing import parse_sources
@@ -96,13 +103,15 @@ def update_kept(run: _Run, sources: Sources) -> BuildResult | None:
         tokens={p: (run.digester.token(model.parsed.get(p) if p not in fresh else fresh[p]),
                     run.digester.token(a)) for p, a in new_resolved.items()},
         fingerprints={})
-    touched = apply_patch(model, patch)
+    # What templates read of ``site`` enters every fingerprint: if that holds a changed
+    # article (a "latest" list of ``site.articles``), every page moves.
     fingerprinting = run.fingerprint_parts(model.site)
-    if fingerprinting is None or fingerprinting[1] != model.site_part:
-        # Templates read article content through ``site``: every page moves. The model
-        # in memory is half updated; the one on disk is whole.
-        state.kept.pop(config.output_path, None)
+    used = run.used
+    if (fingerprinting is None or fingerprinting[1] != model.site_part or used is None
+            or any(articles_in(site_value(model.site, name), set()) & only
+                   for name in used)):
         return None
+    touched = apply_patch(model, patch)
     base, site_part = fingerprinting
     for index in touched:
         route = model.routes[index]

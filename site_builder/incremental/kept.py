@@ -32,6 +32,7 @@ from .store import Cache, CacheCorrupt
 FORMAT = b"site-builder kept model 1\n"
 
 _PLAIN = (type(None), bool, int, float, str, bytes)
+_LEAVES = frozenset({Article, *_PLAIN})
 _NOT_PLANNED = frozenset({"body", "summary", "link_origins"})
 """Article fields no planning stage reads: a change to these alone keeps the plan."""
 _PLANNED = tuple(f.name for f in dataclasses.fields(Article) if f.name not in _NOT_PLANNED)
@@ -64,6 +65,8 @@ class KeptModel:
     later_problems: tuple[Problem, ...]
     """Problems of the stages after link resolution, up to publishing."""
     site: Site
+    """The site as planned; its articles are those of the last full build (routes
+    hold the current ones)."""
     routes: list[Route]
     redirects: int
     fingerprints: list[bytes | None]
@@ -102,7 +105,8 @@ def apply_patch(model: KeptModel, patch: Patch) -> list[int]:
     new = {id(model.resolved[path]): article for path, article in patch.resolved.items()
            if model.resolved[path] is not article}
     memo: dict[int, object] = {}
-    model.site = t.cast(Site, swap(model.site, new, memo))
+    # The site is not swapped: what pages read of it is the plan, which did not move
+    # (the delta path checks that templates read no article content through ``site``).
     changed = sorted({i for path in patch.resolved for i in model.deps.get(path, ())})
     for index in changed:
         model.routes[index] = t.cast(Route, swap(model.routes[index], new, memo))
@@ -123,12 +127,12 @@ def route_deps(routes: t.Sequence[Route]) -> dict[str, tuple[int, ...]]:
     """Return, for each article, the indexes of the routes whose values hold it."""
     deps: dict[str, list[int]] = {}
     for index, route in enumerate(routes):
-        for path in _articles_in(route.context, set()):
+        for path in articles_in(route.context, set()):
             deps.setdefault(path, []).append(index)
     return {path: tuple(indexes) for path, indexes in deps.items()}
 
 
-def _articles_in(value: object, seen: set[int]) -> set[str]:
+def articles_in(value: object, seen: set[int]) -> set[str]:
     """Return the source paths of the articles anywhere in ``value``."""
     found: set[str] = set()
     stack = [value]
@@ -172,6 +176,10 @@ def swap(value: object, new: t.Mapping[int, Article], memo: dict[int, object]) -
     result: object = value
     if kind is tuple or kind is list:
         items = t.cast(t.Sequence[object], value)
+        kinds = {type(item) for item in items}
+        if kinds <= _LEAVES and new.keys().isdisjoint(map(id, items)):
+            memo[key] = value  # a list of articles none of which changed (the usual case)
+            return value
         swapped = [swap(item, new, memo) for item in items]
         if any(a is not b for a, b in zip(swapped, items, strict=True)):
             result = tuple(swapped) if kind is tuple else swapped
