@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import typing as t
 
 from .errors import BuildError, Problem
@@ -71,7 +72,7 @@ def run_tasks(
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(count) as pool:
+        with context.Pool(count, initializer=_quiet_signals) as pool:
             for outcome in pool.imap_unordered(_run_one, tasks, chunksize):
                 if isinstance(outcome, _Failed):
                     raise BuildError(outcome.problems)
@@ -86,6 +87,16 @@ class _Failed:
 
     def __init__(self, problems: tuple[Problem, ...]) -> None:
         self.problems = problems
+
+
+def _quiet_signals() -> None:
+    """Leave interruptions to the parent: a worker ends when the pool ends it.
+
+    Forked workers inherit the command's handlers, which turn SIGTERM into
+    KeyboardInterrupt; a worker would then print a traceback as the pool stops it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_one(task: object) -> object:
