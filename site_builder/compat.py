@@ -1,0 +1,472 @@
+"""Markdown that other engines accept, kept by Python-Markdown.
+
+Archives imported from Jekyll (kramdown), Hugo (Goldmark), Zola (pulldown-cmark) and
+GitHub rely on constructs Python-Markdown prints as text. These extensions close the gaps:
+
+- :class:`AttributeLines`: kramdown's attribute lines. ``{: #id .class key="value"}`` on a
+  line of its own applies to the block right before it, or, after a blank line, to the
+  block right after it; ``{:name: .class}`` defines attributes that later lines name;
+  ``* TOC`` followed by ``{:toc}`` is the table of contents. Attributes at the end of a
+  paragraph or heading line and right after inline elements (``*x*{: .c}``) are left to
+  Python-Markdown's own ``attr_list``.
+- :class:`ReferenceLabels`: reference links whose label holds code (`` [`str::len`] ``),
+  and labels matched as CommonMark matches them: case-insensitively, whitespace collapsed.
+- :class:`GfmInline`: strikethrough ``~~text~~`` and the backslash hard line break.
+- :class:`GithubHeadingIds`: heading ids as GitHub, Hugo and Zola compute them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+import typing as t
+import unicodedata
+import xml.etree.ElementTree as etree
+
+import markdown
+from markdown import util
+from markdown.blockparser import BlockParser
+from markdown.blockprocessors import BlockProcessor
+from markdown.extensions import Extension
+from markdown.extensions.attr_list import get_attrs_and_remainder, sanitize_name
+from markdown.inlinepatterns import (
+    ImageReferenceInlineProcessor,
+    ReferenceInlineProcessor,
+    ShortImageReferenceInlineProcessor,
+    ShortReferenceInlineProcessor,
+    SimpleTagInlineProcessor,
+    SubstituteTagInlineProcessor,
+)
+from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+# --- kramdown attribute lines -------------------------------------------------------
+
+# kramdown's block attribute list, alone on its line; "{::" and "{:/" are its extensions.
+_ATTRIBUTE_LINE = re.compile(r"\{:(?![:/])((?:\\\}|[^}])+)\}[ \t]*")
+# An attribute list definition: "{:name: attributes}".
+_DEFINITION_LINE = re.compile(r"\{:(\w[\w-]*):((?:\\\}|[^}])*)\}[ \t]*")
+# Python-Markdown's fenced code: a fence at the start of a line, closed by the same fence.
+_FENCE = re.compile(r"`{3,}|~{3,}")
+_MARK = util.STX + "attrs:%d" + util.ETX
+_MARK_RE = re.compile(util.STX + r"attrs:(\d+)" + util.ETX)
+_STASHED = re.compile(util.HTML_PLACEHOLDER % r"(\d+)")
+# The start tag of stashed HTML (fenced code, raw HTML blocks), double-quoted values only.
+_START_TAG = re.compile(r'<([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s="\'<>/]+(?:="[^"<>]*")?)*)\s*>')
+_TAG_ATTRIBUTE = re.compile(r'([^\s="\'<>/]+)(?:="([^"]*)")?')
+_TOC = "toc"
+"""kramdown's name for the list its table of contents replaces."""
+_MAX_REFERENCE_DEPTH = 8
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Line:
+    """An attribute line: its attributes, the block it applies to, its original text."""
+
+    attributes: tuple[tuple[str, str], ...]
+    toc: bool
+    after: bool
+    """The line follows a blank line: it applies to the next block, not the previous one."""
+    text: str
+
+
+class AttributeLines(Extension):
+    """kramdown's block attribute lines and attribute list definitions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[_Line] = []
+        self.pending: list[tuple[etree.Element, int, _Line]] = []
+
+    def reset(self) -> None:
+        self.lines = []
+        self.pending = []
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (library API)
+        md.registerExtension(self)
+        # Before fenced code (25) and raw HTML (20) are stashed: a line right after a fence
+        # or an HTML block still shows which block it belongs to.
+        md.preprocessors.register(_MarkAttributeLines(md, self), "attribute-lines", 26)
+        md.parser.blockprocessors.register(
+            _AttributeLineBlocks(md.parser, self), "attribute-lines", 104)
+        # Before footnotes (50) add their block, so an index still names a parsed block.
+        md.treeprocessors.register(_NextBlockAttributes(md, self), "attribute-lines", 55)
+        md.postprocessors.register(_RestoreAttributeLines(md, self), "attribute-lines", 15)
+
+    def apply(self, md: markdown.Markdown, parent: etree.Element, target: etree.Element,
+              line: _Line) -> None:
+        """Give ``target``, a child of ``parent``, the attributes of ``line``."""
+        if line.toc and target.tag in ("ul", "ol"):
+            # Python-Markdown's own marker, which its toc extension replaces by the table.
+            marker = getattr(md.treeprocessors["toc"], "marker", "")
+            if marker:
+                replacement = etree.Element("p")
+                replacement.text = marker
+                parent[list(parent).index(target)] = replacement
+                return
+        stashed = _STASHED.fullmatch((target.text or "").strip()) if target.tag == "p" \
+            and len(target) == 0 else None
+        if stashed is not None:
+            # Fenced code or a raw HTML block: the attributes go on its first tag.
+            blocks = md.htmlStash.rawHtmlBlocks
+            index = int(stashed.group(1))
+            if index < len(blocks) and isinstance(blocks[index], str):
+                changed = _with_attributes(t.cast(str, blocks[index]), line.attributes)
+                if changed is not None:
+                    blocks[index] = changed
+            return
+        _assign(target, line.attributes)
+
+
+def _assign(element: etree.Element, attributes: t.Iterable[tuple[str, str]]) -> None:
+    """Set ``attributes`` as ``attr_list`` does: classes add up, the rest replace."""
+    for name, value in attributes:
+        if name == ".":
+            classes = element.get("class")
+            element.set("class", f"{classes} {value}" if classes else value)
+        else:
+            element.set(sanitize_name(name), value)
+
+
+def _with_attributes(markup: str, attributes: t.Iterable[tuple[str, str]]) -> str | None:
+    """Return ``markup`` with ``attributes`` added to its first tag (None: not a tag)."""
+    match = _START_TAG.match(markup)
+    if match is None:
+        return None
+    element = etree.Element(match.group(1))
+    for name, value in _TAG_ATTRIBUTE.findall(match.group(2)):
+        element.set(name, html.unescape(value))
+    _assign(element, attributes)
+    written = "".join(f' {name}="{html.escape(str(value))}"'
+                      for name, value in element.attrib.items())
+    return f"<{match.group(1)}{written}>{markup[match.end():]}"
+
+
+def _parse_attributes(
+    text: str, definitions: t.Mapping[str, str], depth: int = 0
+) -> tuple[list[tuple[str, str]], bool]:
+    """Return the attributes of an attribute list and whether it names ``toc``.
+
+    A bare word names a definition; one that names none is left out, as kramdown does.
+    """
+    found: list[tuple[str, str]] = []
+    toc = False
+    pairs, _ = get_attrs_and_remainder(text.replace("\\}", "}"))
+    for name, value in t.cast(list[tuple[str, str | None]], pairs):
+        if value is not None:
+            found.append((name, value))
+        elif name == _TOC:
+            toc = True
+        elif name in definitions and depth < _MAX_REFERENCE_DEPTH:
+            more, more_toc = _parse_attributes(definitions[name], definitions, depth + 1)
+            found += more
+            toc = toc or more_toc
+    return found, toc
+
+
+class _MarkAttributeLines(Preprocessor):
+    """Replace attribute lines by markers; record what each applies to."""
+
+    def __init__(self, md: markdown.Markdown, owner: AttributeLines) -> None:
+        super().__init__(md)
+        self.owner = owner
+
+    def run(self, lines: list[str]) -> list[str]:
+        if not any(line.startswith("{:") for line in lines):
+            return lines
+        fenced = _fenced_lines(lines)
+        definitions: dict[str, str] = {}
+        lines = list(lines)
+        for number, line in enumerate(lines):
+            if number not in fenced and line.startswith("{:"):
+                match = _DEFINITION_LINE.fullmatch(line)
+                if match:
+                    # Definitions apply to lines anywhere in the document, as in kramdown.
+                    definitions[match.group(1)] = match.group(2)
+                    lines[number] = ""
+        is_attribute = [number not in fenced and line.startswith("{:")
+                        and _ATTRIBUTE_LINE.fullmatch(line) is not None
+                        for number, line in enumerate(lines)]
+        result: list[str] = []
+        for number, line in enumerate(lines):
+            if not is_attribute[number]:
+                result.append(line)
+                continue
+            # A run of attribute lines applies to the block before the run, or, when a
+            # blank line precedes it, to the block after it; with neither, to nothing.
+            first = number
+            while first > 0 and is_attribute[first - 1]:
+                first -= 1
+            last = number
+            while last + 1 < len(lines) and is_attribute[last + 1]:
+                last += 1
+            before = first > 0 and bool(lines[first - 1].strip())
+            after = last + 1 < len(lines) and bool(lines[last + 1].strip())
+            if not (before or after):
+                result.append("")
+                continue
+            match = _ATTRIBUTE_LINE.fullmatch(line)
+            assert match is not None
+            attributes, toc = _parse_attributes(match.group(1), definitions)
+            self.owner.lines.append(_Line(tuple(attributes), toc, not before, line))
+            result.append(_MARK % (len(self.owner.lines) - 1))
+        return result
+
+
+def _fenced_lines(lines: list[str]) -> set[int]:
+    """Return the numbers of the lines of fenced code blocks, fences included."""
+    fenced: set[int] = set()
+    number = 0
+    while number < len(lines):
+        match = _FENCE.match(lines[number])
+        if match:
+            fence = match.group()
+            end = next((n for n in range(number + 1, len(lines))
+                        if lines[n].rstrip(" ") == fence), None)
+            if end is not None:
+                fenced.update(range(number, end + 1))
+                number = end
+        number += 1
+    return fenced
+
+
+class _AttributeLineBlocks(BlockProcessor):
+    """Split a block at a marker; give the block before it (or after it) the attributes."""
+
+    def __init__(self, parser: BlockParser, owner: AttributeLines) -> None:
+        super().__init__(parser)
+        self.owner = owner
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return util.STX + "attrs:" in block
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> bool:
+        block = blocks.pop(0)
+        match = _MARK_RE.search(block)
+        assert match is not None
+        line = self.owner.lines[int(match.group(1))]
+        before = block[:match.start()].rstrip("\n")
+        rest = block[match.end():].lstrip("\n")
+        if rest:
+            blocks.insert(0, rest)
+        md = self.parser.md
+        if line.after and not before.strip():
+            self.owner.pending.append((parent, len(parent), line))
+            return True
+        target = self._parse(parent, before) if before.strip() else (
+            parent[-1] if len(parent) else None)
+        if target is not None:
+            self.owner.apply(md, parent, target, line)
+        return True
+
+    def _parse(self, parent: etree.Element, text: str) -> etree.Element | None:
+        """Parse ``text`` into ``parent``; return the element it made or added to."""
+        count = len(parent)
+        last = parent[-1] if count else None
+        size = sum(1 for _ in last.iter()) if last is not None else 0
+        self.parser.parseBlocks(parent, [text])
+        if len(parent) > count:
+            return parent[-1]
+        if last is not None and sum(1 for _ in last.iter()) > size:
+            return last  # a list item or a quote added to the list or quote before
+        return None  # a reference definition, say: nothing to give attributes to
+
+
+class _NextBlockAttributes(Treeprocessor):
+    """Give the attributes of a line that follows a blank line to the block after it."""
+
+    def __init__(self, md: markdown.Markdown, owner: AttributeLines) -> None:
+        super().__init__(md)
+        self.owner = owner
+
+    def run(self, root: etree.Element) -> None:
+        pending, self.owner.pending = self.owner.pending, []
+        for parent, index, line in pending:
+            if index < len(parent):
+                self.owner.apply(self.md, parent, parent[index], line)
+
+
+class _RestoreAttributeLines(Postprocessor):
+    """Put back, as written, attribute lines inside raw HTML (which keeps them as text)."""
+
+    def __init__(self, md: markdown.Markdown, owner: AttributeLines) -> None:
+        super().__init__(md)
+        self.owner = owner
+
+    def run(self, text: str) -> str:
+        if not self.owner.lines or util.STX + "attrs:" not in text:
+            return text
+        return _MARK_RE.sub(lambda m: self.owner.lines[int(m.group(1))].text, text)
+
+
+# --- reference labels ------------------------------------------------------------
+
+_CODE_SPAN = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+_ESCAPED = re.compile(util.STX + r"(\d+)" + util.ETX)
+
+
+def label_key(label: str) -> str:
+    """Return the form of a reference label that matching compares (CommonMark's rule).
+
+    Case-folded, whitespace runs collapsed, and code spans written one way however many
+    backticks and spaces surround their content.
+    """
+    label = _CODE_SPAN.sub(
+        lambda m: f"`{m.group(2).strip()}`", label)
+    return " ".join(label.split()).casefold()
+
+
+class ReferenceLabels(Extension):
+    """Reference links whose labels hold code, matched as CommonMark matches labels."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: dict[str, tuple[str, str]] | None = None
+
+    def reset(self) -> None:
+        self.keys = None
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (library API)
+        md.registerExtension(self)
+        for name, base, priority in (
+            ("reference", ReferenceInlineProcessor, 170),
+            ("image_reference", ImageReferenceInlineProcessor, 140),
+            ("short_reference", ShortReferenceInlineProcessor, 130),
+            ("short_image_ref", ShortImageReferenceInlineProcessor, 125),
+        ):
+            # Same regex as before, so the inline prefilter's requirements stay the same.
+            pattern = md.inlinePatterns[name].pattern
+            processor = _labelled(base)(pattern, md)
+            processor.owner = self
+            md.inlinePatterns.register(processor, name, priority)
+
+    def lookup(self, md: markdown.Markdown, label: str) -> tuple[str, str] | None:
+        """Return the definition ``label`` names by CommonMark's rule, or None."""
+        if self.keys is None:
+            # Definitions are all read before the inline pass, so this is built once.
+            self.keys = {}
+            for name, value in md.references.items():
+                self.keys.setdefault(label_key(name), value)
+        return self.keys.get(label_key(label))
+
+
+_LABELLED: dict[type, type] = {}
+
+
+def _labelled(base: type[ReferenceInlineProcessor]) -> type[t.Any]:
+    """Return a subclass of ``base`` that also finds labels stock matching misses."""
+    if base in _LABELLED:
+        return _LABELLED[base]
+
+    class Labelled(base):  # type: ignore[valid-type,misc]
+        owner: ReferenceLabels
+
+        def handleMatch(  # noqa: N802 (library API)
+            self, m: re.Match[str], data: str
+        ) -> tuple[etree.Element | None, int | None, int | None]:
+            text, index, handled = self.getText(data, m.end(0))
+            if not handled:
+                return None, None, None
+            label, end, handled = self.evalId(data, index, text)
+            if not handled or label is None:
+                return None, None, None
+            found = self.md.references.get(self.NEWLINE_CLEANUP_RE.sub(" ", label))
+            if found is None:
+                found = self.owner.lookup(self.md, self._source(label))
+            if found is None:
+                return None, m.start(0), end
+            href, title = found
+            return self.makeTag(href, title, text), m.start(0), end
+
+        def _source(self, label: str) -> str:
+            """Return ``label`` with code spans and escapes as they were written."""
+            stash = self.md.treeprocessors["inline"].stashed_nodes
+
+            def code(match: re.Match[str]) -> str:
+                node = stash.get(match.group(1))
+                if isinstance(node, etree.Element) and node.tag == "code" and len(node) == 0:
+                    text = (node.text or "").replace("&lt;", "<").replace("&gt;", ">")
+                    return f"`{text.replace('&amp;', '&')}`"
+                return match.group(0)
+
+            label = util.INLINE_PLACEHOLDER_RE.sub(code, label)
+            return _ESCAPED.sub(lambda m: "\\" + chr(int(m.group(1))), label)
+
+    Labelled.__name__ = f"Labelled{base.__name__}"
+    Labelled.__qualname__ = Labelled.__name__
+    _LABELLED[base] = Labelled
+    return Labelled
+
+
+# --- GFM inline ------------------------------------------------------------------
+
+STRIKETHROUGH_RE = r"(~~)(?![~\s])(.+?)(?<![~\s])~~(?!~)"
+"""GFM strikethrough: two tildes either side, no space just inside them."""
+BACKSLASH_BREAK_RE = r"\\\n"
+"""CommonMark's hard line break: a backslash at the end of a line."""
+
+
+class GfmInline(Extension):
+    """Strikethrough ``~~text~~`` (GFM) and the backslash hard line break (CommonMark)."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (library API)
+        # Below escapes (180), so "\\" at a line's end stays a backslash; above emphasis
+        # (60), so emphasis inside the struck text is still seen.
+        md.inlinePatterns.register(
+            SubstituteTagInlineProcessor(BACKSLASH_BREAK_RE, "br"), "backslash-break", 101)
+        md.inlinePatterns.register(
+            SimpleTagInlineProcessor(STRIKETHROUGH_RE, "del"), "strikethrough", 65)
+
+
+# --- GitHub heading ids ----------------------------------------------------------
+
+# What GitHub keeps of a heading's text: letters, marks, digits, connector punctuation
+# (such as "_"), "-" and spaces; every space then becomes "-".
+_KEPT_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "Pc"})
+
+
+def github_slug(text: str) -> str:
+    """Return the id GitHub gives a heading with ``text``, before duplicates are numbered."""
+    return "".join(
+        "-" if c == " " else c for c in text.strip().lower()
+        if c in "- " or unicodedata.category(c) in _KEPT_CATEGORIES)
+
+
+class GithubHeadingIds(Extension):
+    """Heading ids as GitHub, Hugo and Zola compute them; duplicates get ``-1``, ``-2``.
+
+    Pass :meth:`slugify` as the ``toc`` extension's ``slugify``. Ids already in the
+    document (``{#id}``, footnotes) count as taken.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: dict[str, int] = {}
+
+    def reset(self) -> None:
+        self.seen = {}
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (library API)
+        md.registerExtension(self)
+        # Just before the toc extension (5) gives headings their ids.
+        md.treeprocessors.register(_TakenIds(md, self), "github-heading-ids", 5.2)
+
+    def slugify(self, value: str, separator: str) -> str:
+        base = github_slug(value) or "section"
+        result = base
+        while result in self.seen:
+            self.seen[base] += 1
+            result = f"{base}-{self.seen[base]}"
+        self.seen[result] = 0
+        return result
+
+
+class _TakenIds(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, owner: GithubHeadingIds) -> None:
+        super().__init__(md)
+        self.owner = owner
+
+    def run(self, root: etree.Element) -> None:
+        self.owner.seen = {str(e.get("id")): 0 for e in root.iter() if e.get("id")}
