@@ -40,8 +40,8 @@ EXTENSION_CONFIGS: dict[str, dict[str, object]] = {
     "smarty": {"smart_angled_quotes": False},
 }
 HEADING_IDS = ("ascii", "github")
-"""How heading ids are made: transliterated to ASCII (the default), or as GitHub, Hugo and
-Zola make them (Unicode letters kept), so anchors into pages from those sites still work."""
+"""How heading ids are made: transliterated to ASCII (the default), or as GitHub and Hugo
+make them (Unicode letters kept), so anchors into pages from those sites still work."""
 SUMMARY_LENGTH = 300
 
 DEFAULT_EMBED_HOSTS = ("www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com")
@@ -188,16 +188,13 @@ def build_converter(heading_ids: str = "ascii", *, prefilter: bool = True) -> ma
     accept (:mod:`.compat`). ``prefilter`` swaps in the faster inline pass, which gives
     the same output.
     """
-    configs = dict(EXTENSION_CONFIGS)
     extensions: list[Extension | str] = [
         *EXTENSIONS, _BlankTails(), AttributeLines(), ReferenceLabels(), GfmInline()]
     if heading_ids == "github":
-        ids = GithubHeadingIds()
-        extensions.append(ids)
-        configs["toc"] = {**configs["toc"], "slugify": ids.slugify}
+        extensions.append(GithubHeadingIds())
     elif heading_ids != "ascii":
         raise ValueError(f"heading_ids: unknown style {heading_ids!r}")
-    md = markdown.Markdown(extensions=extensions, extension_configs=configs,
+    md = markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS,
                            output_format="html")
     if prefilter:
         for processor in md.treeprocessors:

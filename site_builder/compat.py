@@ -6,13 +6,14 @@ GitHub rely on constructs Python-Markdown prints as text. These extensions close
 - :class:`AttributeLines`: kramdown's attribute lines. ``{: #id .class key="value"}`` on a
   line of its own applies to the block right before it, or, after a blank line, to the
   block right after it; ``{:name: .class}`` defines attributes that later lines name;
-  ``* TOC`` followed by ``{:toc}`` is the table of contents. Attributes at the end of a
-  paragraph or heading line and right after inline elements (``*x*{: .c}``) are left to
-  Python-Markdown's own ``attr_list``.
+  ``* TOC`` followed by ``{:toc}`` is the table of contents; a line ``^`` ends the block
+  before it (two lists stay two lists). Attributes at the end of a paragraph or heading
+  line and right after inline elements (``*x*{: .c}``) are left to Python-Markdown's own
+  ``attr_list``.
 - :class:`ReferenceLabels`: reference links whose label holds code (`` [`str::len`] ``),
   and labels matched as CommonMark matches them: case-insensitively, whitespace collapsed.
 - :class:`GfmInline`: strikethrough ``~~text~~`` and the backslash hard line break.
-- :class:`GithubHeadingIds`: heading ids as GitHub, Hugo and Zola compute them.
+- :class:`GithubHeadingIds`: heading ids as GitHub and Hugo (Goldmark) compute them.
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.extensions.attr_list import get_attrs_and_remainder, sanitize_name
+from markdown.extensions.toc import remove_fnrefs, render_inner_html
 from markdown.inlinepatterns import (
+    HTML_RE,
     ImageReferenceInlineProcessor,
     ReferenceInlineProcessor,
     ShortImageReferenceInlineProcessor,
@@ -47,6 +50,8 @@ from markdown.treeprocessors import Treeprocessor
 # kramdown's block attribute list, alone on its line; "{::" and "{:/" are its extensions.
 _ATTRIBUTE_LINE = re.compile(r"\{:(?![:/])((?:\\\}|[^}])+)\}[ \t]*")
 # An attribute list definition: "{:name: attributes}".
+# The start of an attribute list that a line break splits.
+_SPLIT_LIST = re.compile(r"\{:(?![:/])[^}]*$")
 _DEFINITION_LINE = re.compile(r"\{:(\w[\w-]*):((?:\\\}|[^}])*)\}[ \t]*")
 # Python-Markdown's fenced code: a fence at the start of a line, closed by the same fence.
 _FENCE = re.compile(r"`{3,}|~{3,}")
@@ -56,6 +61,10 @@ _STASHED = re.compile(util.HTML_PLACEHOLDER % r"(\d+)")
 # The start tag of stashed HTML (fenced code, raw HTML blocks), double-quoted values only.
 _START_TAG = re.compile(r'<([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s="\'<>/]+(?:="[^"<>]*")?)*)\s*>')
 _TAG_ATTRIBUTE = re.compile(r'([^\s="\'<>/]+)(?:="([^"]*)")?')
+_END_OF_BLOCK = "^"
+"""kramdown's end-of-block marker, alone on its line."""
+_ENDED = "end-of-block"
+"""Tag of the empty element that stands for an end-of-block marker while blocks are parsed."""
 _TOC = "toc"
 """kramdown's name for the list its table of contents replaces."""
 _MAX_REFERENCE_DEPTH = 8
@@ -70,19 +79,23 @@ class _Line:
     after: bool
     """The line follows a blank line: it applies to the next block, not the previous one."""
     text: str
+    ends_block: bool = False
+    """An end-of-block marker, not attributes."""
 
 
 class AttributeLines(Extension):
-    """kramdown's block attribute lines and attribute list definitions."""
+    """kramdown's block attribute lines, attribute list definitions and block ends."""
 
     def __init__(self) -> None:
         super().__init__()
         self.lines: list[_Line] = []
         self.pending: list[tuple[etree.Element, int, _Line]] = []
+        self.ended = False
 
     def reset(self) -> None:
         self.lines = []
         self.pending = []
+        self.ended = False
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (library API)
         md.registerExtension(self)
@@ -174,11 +187,11 @@ class _MarkAttributeLines(Preprocessor):
         self.owner = owner
 
     def run(self, lines: list[str]) -> list[str]:
-        if not any(line.startswith("{:") for line in lines):
+        if not any(line.startswith(_END_OF_BLOCK) or "{:" in line for line in lines):
             return lines
         fenced = _fenced_lines(lines)
         definitions: dict[str, str] = {}
-        lines = list(lines)
+        lines, fenced = _join_split_lists(lines, fenced)
         for number, line in enumerate(lines):
             if number not in fenced and line.startswith("{:"):
                 match = _DEFINITION_LINE.fullmatch(line)
@@ -191,6 +204,10 @@ class _MarkAttributeLines(Preprocessor):
                         for number, line in enumerate(lines)]
         result: list[str] = []
         for number, line in enumerate(lines):
+            if line.rstrip() == _END_OF_BLOCK and number not in fenced:
+                self.owner.lines.append(_Line((), False, False, line, ends_block=True))
+                result.append(_MARK % (len(self.owner.lines) - 1))
+                continue
             if not is_attribute[number]:
                 result.append(line)
                 continue
@@ -213,6 +230,33 @@ class _MarkAttributeLines(Preprocessor):
             self.owner.lines.append(_Line(tuple(attributes), toc, not before, line))
             result.append(_MARK % (len(self.owner.lines) - 1))
         return result
+
+
+def _join_split_lists(lines: list[str], fenced: set[int]) -> tuple[list[str], set[int]]:
+    """Return ``lines`` with attribute lists that go on over a line end joined up.
+
+    kramdown reads ``![logo](a.png){:`` and ``.icon width="70"}`` on the next line as one
+    list; ``attr_list`` reads lists on one line only. Also returns the fenced lines'
+    new numbers.
+    """
+    joined: list[str] = []
+    numbers: set[int] = set()
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        if number in fenced:
+            numbers.add(len(joined))
+        elif number + 1 < len(lines) and number + 1 not in fenced \
+                and not line.startswith("    ") and _SPLIT_LIST.search(line):
+            after = lines[number + 1]
+            end = after.find("}")
+            if end >= 0 and "{" not in after[:end]:
+                joined.append(f"{line} {after.lstrip()}")
+                number += 2
+                continue
+        joined.append(line)
+        number += 1
+    return joined, numbers
 
 
 def _fenced_lines(lines: list[str]) -> set[int]:
@@ -252,12 +296,20 @@ class _AttributeLineBlocks(BlockProcessor):
         if rest:
             blocks.insert(0, rest)
         md = self.parser.md
+        if line.ends_block:
+            # What follows is a block of its own: not a list item, quote or code block
+            # continuing the one before. The empty element keeps them apart until parsed.
+            if before.strip():
+                self.parser.parseBlocks(parent, [before])
+            etree.SubElement(parent, _ENDED)
+            self.owner.ended = True
+            return True
         if line.after and not before.strip():
             self.owner.pending.append((parent, len(parent), line))
             return True
         target = self._parse(parent, before) if before.strip() else (
             parent[-1] if len(parent) else None)
-        if target is not None:
+        if target is not None and target.tag != _ENDED:
             self.owner.apply(md, parent, target, line)
         return True
 
@@ -265,17 +317,27 @@ class _AttributeLineBlocks(BlockProcessor):
         """Parse ``text`` into ``parent``; return the element it made or added to."""
         count = len(parent)
         last = parent[-1] if count else None
-        size = sum(1 for _ in last.iter()) if last is not None else 0
+        size = _size(last)
         self.parser.parseBlocks(parent, [text])
         if len(parent) > count:
             return parent[-1]
-        if last is not None and sum(1 for _ in last.iter()) > size:
-            return last  # a list item or a quote added to the list or quote before
+        if last is not None and _size(last) > size:
+            return last  # more of the list, quote or code block before
         return None  # a reference definition, say: nothing to give attributes to
 
 
+def _size(element: etree.Element | None) -> int:
+    """Return a measure of ``element`` that grows with anything added to it."""
+    if element is None:
+        return 0
+    return sum(1 + len(e.text or "") + len(e.tail or "") for e in element.iter())
+
+
 class _NextBlockAttributes(Treeprocessor):
-    """Give the attributes of a line that follows a blank line to the block after it."""
+    """Give the attributes of a line that follows a blank line to the block after it.
+
+    Then remove the elements that stood for end-of-block markers.
+    """
 
     def __init__(self, md: markdown.Markdown, owner: AttributeLines) -> None:
         super().__init__(md)
@@ -284,12 +346,18 @@ class _NextBlockAttributes(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         pending, self.owner.pending = self.owner.pending, []
         for parent, index, line in pending:
-            if index < len(parent):
+            if index < len(parent) and parent[index].tag != _ENDED:
                 self.owner.apply(self.md, parent, parent[index], line)
+        if self.owner.ended:
+            self.owner.ended = False
+            for element in list(root.iter()):
+                for child in list(element):
+                    if child.tag == _ENDED:
+                        element.remove(child)
 
 
 class _RestoreAttributeLines(Postprocessor):
-    """Put back, as written, attribute lines inside raw HTML (which keeps them as text)."""
+    """Put back, as written, marked lines inside raw HTML (which keeps them as text)."""
 
     def __init__(self, md: markdown.Markdown, owner: AttributeLines) -> None:
         super().__init__(md)
@@ -424,6 +492,7 @@ class GfmInline(Extension):
 
 # What GitHub keeps of a heading's text: letters, marks, digits, connector punctuation
 # (such as "_"), "-" and spaces; every space then becomes "-".
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _KEPT_CATEGORIES = frozenset({"Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "Pc"})
 
 
@@ -435,38 +504,38 @@ def github_slug(text: str) -> str:
 
 
 class GithubHeadingIds(Extension):
-    """Heading ids as GitHub, Hugo and Zola compute them; duplicates get ``-1``, ``-2``.
+    """Heading ids as GitHub and Hugo compute them; duplicates get ``-1``, ``-2``.
 
-    Pass :meth:`slugify` as the ``toc`` extension's ``slugify``. Ids already in the
-    document (``{#id}``, footnotes) count as taken.
+    Ids are given before typographic quotes and dashes are applied, from the text as
+    written (``--`` is two hyphens, as GitHub sees it); the ``toc`` extension then keeps
+    them. Ids already in the document (``{#id}``, footnotes) count as taken.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: dict[str, int] = {}
-
-    def reset(self) -> None:
-        self.seen = {}
-
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (library API)
-        md.registerExtension(self)
-        # Just before the toc extension (5) gives headings their ids.
-        md.treeprocessors.register(_TakenIds(md, self), "github-heading-ids", 5.2)
-
-    def slugify(self, value: str, separator: str) -> str:
-        base = github_slug(value) or "section"
-        result = base
-        while result in self.seen:
-            self.seen[base] += 1
-            result = f"{base}-{self.seen[base]}"
-        self.seen[result] = 0
-        return result
+        # After attribute lists (8) set explicit ids, before smarty (6) and toc (5).
+        md.treeprocessors.register(_GithubIds(md), "github-heading-ids", 7.5)
 
 
-class _TakenIds(Treeprocessor):
-    def __init__(self, md: markdown.Markdown, owner: GithubHeadingIds) -> None:
-        super().__init__(md)
-        self.owner = owner
+_HTML_TAG = re.compile(HTML_RE, re.DOTALL)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
+
+def _heading_text(element: etree.Element, md: markdown.Markdown) -> str:
+    """Return the text of a heading as the toc extension reads it, spaces as they are."""
+    inner = render_inner_html(remove_fnrefs(element), md)
+    return html.unescape(_HTML_TAG.sub("", _HTML_COMMENT.sub("", inner)))
+
+
+class _GithubIds(Treeprocessor):
     def run(self, root: etree.Element) -> None:
-        self.owner.seen = {str(e.get("id")): 0 for e in root.iter() if e.get("id")}
+        seen = {str(e.get("id")): 0 for e in root.iter() if e.get("id")}
+        for element in root.iter():
+            if element.tag not in _HEADINGS or element.get("id"):
+                continue
+            base = github_slug(_heading_text(element, self.md)) or "section"
+            result = base
+            while result in seen:
+                seen[base] += 1
+                result = f"{base}-{seen[base]}"
+            seen[result] = 0
+            element.set("id", result)
