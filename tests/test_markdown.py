@@ -30,6 +30,7 @@ SAMPLES = [
     '"\'Quoted\' words in a larger quote."',
     "~~struck *em*~~ and ~~~ and a line\\\nbroken and [`code`][] [x][`Code`]\n\n[`code`]: /c/",
     "## Heading\n{: #kept .c}\n\n{:.next}\npara\n\n| a |\n|---|\n| b |\n{: .table}",
+    "* one\n^\n* two\n\n![i](/i.png){:\n.icon}\n{: .float}",
 ]
 
 
