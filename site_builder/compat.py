@@ -50,9 +50,9 @@ from markdown.treeprocessors import Treeprocessor
 # kramdown's block attribute list, alone on its line; "{::" and "{:/" are its extensions.
 _ATTRIBUTE_LINE = re.compile(r"\{:(?![:/])((?:\\\}|[^}])+)\}[ \t]*")
 # An attribute list definition: "{:name: attributes}".
+_DEFINITION_LINE = re.compile(r"\{:(\w[\w-]*):((?:\\\}|[^}])*)\}[ \t]*")
 # The start of an attribute list that a line break splits.
 _SPLIT_LIST = re.compile(r"\{:(?![:/])[^}]*$")
-_DEFINITION_LINE = re.compile(r"\{:(\w[\w-]*):((?:\\\}|[^}])*)\}[ \t]*")
 # Python-Markdown's fenced code: a fence at the start of a line, closed by the same fence.
 _FENCE = re.compile(r"`{3,}|~{3,}")
 _MARK = util.STX + "attrs:%d" + util.ETX
@@ -72,7 +72,7 @@ _MAX_REFERENCE_DEPTH = 8
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Line:
-    """An attribute line: its attributes, the block it applies to, its original text."""
+    """A marked line: its attributes, the block they apply to, the line as written."""
 
     attributes: tuple[tuple[str, str], ...]
     toc: bool
@@ -180,7 +180,7 @@ def _parse_attributes(
 
 
 class _MarkAttributeLines(Preprocessor):
-    """Replace attribute lines by markers; record what each applies to."""
+    """Replace attribute and end-of-block lines by markers; record what each stands for."""
 
     def __init__(self, md: markdown.Markdown, owner: AttributeLines) -> None:
         super().__init__(md)
@@ -301,17 +301,24 @@ class _AttributeLineBlocks(BlockProcessor):
             # continuing the one before. The empty element keeps them apart until parsed.
             if before.strip():
                 self.parser.parseBlocks(parent, [before])
-            etree.SubElement(parent, _ENDED)
-            self.owner.ended = True
+            self._end(parent)
             return True
         if line.after and not before.strip():
             self.owner.pending.append((parent, len(parent), line))
             return True
-        target = self._parse(parent, before) if before.strip() else (
-            parent[-1] if len(parent) else None)
-        if target is not None and target.tag != _ENDED:
+        if before.strip():
+            target = self._parse(parent, before)
+        else:  # the line after another attribute line, or after stashed HTML
+            target = next((e for e in reversed(parent) if e.tag != _ENDED), None)
+        if target is not None:
             self.owner.apply(md, parent, target, line)
+        # As in kramdown, the line ends the block: a list item after it starts a new list.
+        self._end(parent)
         return True
+
+    def _end(self, parent: etree.Element) -> None:
+        etree.SubElement(parent, _ENDED)
+        self.owner.ended = True
 
     def _parse(self, parent: etree.Element, text: str) -> etree.Element | None:
         """Parse ``text`` into ``parent``; return the element it made or added to."""
@@ -381,8 +388,7 @@ def label_key(label: str) -> str:
     Case-folded, whitespace runs collapsed, and code spans written one way however many
     backticks and spaces surround their content.
     """
-    label = _CODE_SPAN.sub(
-        lambda m: f"`{m.group(2).strip()}`", label)
+    label = _CODE_SPAN.sub(lambda m: f"`{m.group(2).strip()}`", label)
     return " ".join(label.split()).casefold()
 
 

@@ -123,6 +123,8 @@ def test_node_blog_permission_flags_are_links() -> None:
     ("## Why\n{: #why-deprecated }\n\nText.", '<h2 id="why-deprecated">Why</h2>\n<p>Text.</p>'),
     ("Title\n=====\n{: .big}", '<h1 class="big" id="title">Title</h1>'),
     ("- a\n- b\n{: .list}", '<ul class="list">\n<li>a</li>\n<li>b</li>\n</ul>'),
+    ("1. a\n{: .first}\n2. b",  # the line ends the list, as in kramdown
+     '<ol class="first">\n<li>a</li>\n</ol>\n<ol start="2">\n<li>b</li>\n</ol>'),
     ("| a |\n|---|\n| 1 |\n{: .t #n}",
      '<table class="t" id="n">\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n'
      "<tbody>\n<tr>\n<td>1</td>\n</tr>\n</tbody>\n</table>"),
