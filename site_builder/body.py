@@ -24,6 +24,7 @@ from markdown import treeprocessors, util
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from .compat import AttributeLines, GfmInline, GithubHeadingIds, ReferenceLabels
 from .urls import slugify
 
 try:  # the regex parser behind re: private, so its absence only costs speed
@@ -38,6 +39,9 @@ EXTENSION_CONFIGS: dict[str, dict[str, object]] = {
     "toc": {"slugify": lambda value, separator: slugify(value) or "section"},
     "smarty": {"smart_angled_quotes": False},
 }
+HEADING_IDS = ("ascii", "github")
+"""How heading ids are made: transliterated to ASCII (the default), or as GitHub and Hugo
+make them (Unicode letters kept), so anchors into pages from those sites still work."""
 SUMMARY_LENGTH = 300
 
 DEFAULT_EMBED_HOSTS = ("www.youtube.com", "www.youtube-nocookie.com", "player.vimeo.com")
@@ -94,7 +98,7 @@ URL_ATTRIBUTES = frozenset({"href", "src", "cite", "poster"})
 # percent-encoded, which is what a browser sends anyway.
 _URL_UNSAFE = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]')
 
-_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_FIRST_PARAGRAPH = re.compile(r"<p(?:\s[^>]*)?>(.*?)</p>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 # Table alignment exactly as Python-Markdown writes it; any other style is dropped.
@@ -177,17 +181,33 @@ class _RestoreTails(_HideTails):
         self.owner.hidden = []
 
 
-@functools.cache
-def _converter() -> markdown.Markdown:
-    # Building a Markdown instance loads every extension; one per process, reset per use.
-    md = markdown.Markdown(
-        extensions=[*EXTENSIONS, _BlankTails()], extension_configs=EXTENSION_CONFIGS,
-        output_format="html",
-    )
-    for processor in md.treeprocessors:
-        if type(processor) is treeprocessors.InlineProcessor:
-            processor.__class__ = _PrefilteredInlineProcessor
+def build_converter(heading_ids: str = "ascii", *, prefilter: bool = True) -> markdown.Markdown:
+    """Return a Markdown converter with every extension bodies are rendered with.
+
+    Besides Python-Markdown's own (:data:`EXTENSIONS`), these keep what other engines
+    accept (:mod:`.compat`). ``prefilter`` swaps in the faster inline pass, which gives
+    the same output.
+    """
+    extensions: list[Extension | str] = [
+        *EXTENSIONS, _BlankTails(), AttributeLines(), ReferenceLabels(), GfmInline()]
+    if heading_ids == "github":
+        extensions.append(GithubHeadingIds())
+    elif heading_ids != "ascii":
+        raise ValueError(f"heading_ids: unknown style {heading_ids!r}")
+    md = markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS,
+                           output_format="html")
+    if prefilter:
+        for processor in md.treeprocessors:
+            if type(processor) is treeprocessors.InlineProcessor:
+                processor.__class__ = _PrefilteredInlineProcessor
     return md
+
+
+@functools.cache
+def _converter(heading_ids: str = "ascii") -> markdown.Markdown:
+    # Building a Markdown instance loads every extension; one per process and style of
+    # heading ids, reset per use.
+    return build_converter(heading_ids)
 
 
 class _PrefilteredInlineProcessor(treeprocessors.InlineProcessor):
@@ -329,15 +349,16 @@ def _score(found: frozenset[str]) -> tuple[int, int]:
 
 def render_markdown(
     text: str, *, unsafe_html: bool = False,
-    embed_hosts: t.Collection[str] = DEFAULT_EMBED_HOSTS,
+    embed_hosts: t.Collection[str] = DEFAULT_EMBED_HOSTS, heading_ids: str = "ascii",
 ) -> Rendered:
     """Convert a Markdown body to sanitised HTML and derive its summary.
 
     Raise :class:`BodyError` for a body too deeply nested or too long to render in
     bounded time. With ``unsafe_html`` the HTML is kept exactly as written.
+    ``heading_ids`` is one of :data:`HEADING_IDS`.
     """
     check_structure(text)
-    converter = _converter()
+    converter = _converter(heading_ids)
     converter.reset()
     try:
         body = converter.convert(text)

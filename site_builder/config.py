@@ -10,7 +10,7 @@ import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .body import DEFAULT_EMBED_HOSTS
+from .body import DEFAULT_EMBED_HOSTS, HEADING_IDS
 from .errors import BuildError, Problem
 from .urls import MAX_NAME_BYTES, is_reserved_name
 
@@ -53,6 +53,8 @@ class Config:
     """Keep raw HTML in article bodies as written instead of sanitising it."""
     embed_hosts: tuple[str, ...] = DEFAULT_EMBED_HOSTS
     """Hosts whose ``<iframe>`` embeds survive sanitising (``www.youtube.com``)."""
+    heading_ids: t.Literal["ascii", "github"] = "ascii"
+    """How heading ids are made: transliterated to ASCII, or as GitHub and Hugo make them."""
     extra: t.Mapping[str, object] = dataclasses.field(default_factory=dict)
     """Free-form ``[extra]`` table, passed to templates as ``config.extra``."""
     import_agencies: tuple[str, ...] = ()
@@ -104,6 +106,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "link_check": str,
     "unsafe_html": bool,
     "embed_hosts": list,
+    "heading_ids": str,
     "extra": dict,
     "import_agencies": list,
 }
@@ -220,6 +223,9 @@ def parse_config(
     if values.get("link_check", "error") not in LINK_CHECK_LEVELS:
         problem("link_check", f"link_check: expected \"error\" or \"warn\", "
                               f"got '{values['link_check']}'")
+    if values.get("heading_ids", "ascii") not in HEADING_IDS:
+        problem("heading_ids", f"heading_ids: expected \"ascii\" or \"github\", "
+                               f"got '{values['heading_ids']}'")
     if "permalink" in values:
         for message in check_permalink(values["permalink"]):
             problem("permalink", f"permalink: {message}")

@@ -309,12 +309,13 @@ class RenderBody(t.Protocol):
     """Markdown to HTML; the build passes a memoised :func:`render_markdown`."""
 
     def __call__(
-        self, text: str, *, unsafe_html: bool = ..., embed_hosts: t.Collection[str] = ...
+        self, text: str, *, unsafe_html: bool = ..., embed_hosts: t.Collection[str] = ...,
+        heading_ids: str = ...,
     ) -> Rendered: ...
 
 
 PARSE_CONFIG_KEYS = ("timezone", "permalink", "language", "unsafe_html", "embed_hosts",
-                     "base_url", "content_dir")
+                     "base_url", "content_dir", "heading_ids")
 """The config values parsing reads; the build's parse memo is keyed by them."""
 
 
@@ -541,7 +542,7 @@ class _Fields:
             return None
         try:
             rendered = render(body, unsafe_html=config.unsafe_html,
-                              embed_hosts=config.embed_hosts)
+                              embed_hosts=config.embed_hosts, heading_ids=config.heading_ids)
         except BodyError as exc:
             self.problems.append(Problem(self.path, body_line + exc.line - 1, exc.message))
             return None

@@ -149,9 +149,11 @@ def _parse_one(
     used: list[tuple[bytes, str, str, tuple[str, ...], bool]] = []
 
     def render(
-        text: str, *, unsafe_html: bool = False, embed_hosts: t.Collection[str] = ()
+        text: str, *, unsafe_html: bool = False, embed_hosts: t.Collection[str] = (),
+        heading_ids: str = "ascii",
     ) -> Rendered:
-        md_key = digest_bytes(work.markdown_base, repr(unsafe_html), *sorted(embed_hosts), text)
+        md_key = digest_bytes(work.markdown_base, repr(unsafe_html), heading_ids,
+                              *sorted(embed_hosts), text)
         rendered = memo.get(md_key)
         if rendered is not None:
             used.append((md_key, Body(rendered.html).digest, rendered.summary,
@@ -163,7 +165,8 @@ def _parse_one(
             used.append((md_key, digest, summary, removed, False))
             return Rendered(html=cache.load_body(digest), summary=summary,
                             removed_embeds=removed)
-        rendered = render_markdown(text, unsafe_html=unsafe_html, embed_hosts=embed_hosts)
+        rendered = render_markdown(text, unsafe_html=unsafe_html, embed_hosts=embed_hosts,
+                                   heading_ids=heading_ids)
         memo[md_key] = rendered
         body = Body(rendered.html)
         used.append((md_key, body.digest, rendered.summary, rendered.removed_embeds, True))

@@ -22,6 +22,12 @@ def test_two_keys_are_enough(tmp_path: Path) -> None:
     assert (config.language, config.timezone, config.per_page) == ("en", "UTC", 20)
     assert config.permalink == "/{year}/{month}/{day}/{slug}/"
     assert config.output_path == tmp_path.resolve() / "output"
+    assert config.heading_ids == "ascii"
+
+
+def test_heading_ids_may_be_github(tmp_path: Path) -> None:
+    text = 'title = "T"\nbase_url = "https://e.org/"\nheading_ids = "github"\n'
+    assert load_config(write(tmp_path, text)).heading_ids == "github"
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -47,6 +53,10 @@ def test_two_keys_are_enough(tmp_path: Path) -> None:
      "config.toml:3: per_page: must be at least 1"),
     ('title = "T"\nbase_url = "https://e.org/"\nlink_check = "ignore"\n',
      "config.toml:3: link_check: expected \"error\" or \"warn\", got 'ignore'"),
+    ('title = "T"\nbase_url = "https://e.org/"\n\nheading_ids = "gitlab"\n',
+     "config.toml:4: heading_ids: expected \"ascii\" or \"github\", got 'gitlab'"),
+    ('title = "T"\nbase_url = "https://e.org/"\nheading_ids = true\n',
+     "config.toml:3: heading_ids: expected a string, got a boolean"),
 ])
 def test_config_problems_are_located(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(BuildError) as info:

@@ -32,6 +32,7 @@ SNIPPETS = [
     "# Heading", "> quote", "- item", "1. item", "    code", "```", "~~~", "|a|b|\n|-|-|",
     "[link](https://example.org/)", "[x](javascript:alert(1))", "![i](/a.png)", "*em*",
     "**strong**", "`code`", "[^1]", "[^1]: note", "{: #id }", "<div>", "</div>",
+    "{:.c}", "{:toc}", "{:n: .c}", "{:", "^", "~~", "[`c`]", "[`c`]: /c",
     "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<iframe src=x>",
     "&amp;", "&#0;", "\\", "---", "***", "<!--", "-->", "\u202e", "\x00", "\r\n", "\ufeff",
 ]
