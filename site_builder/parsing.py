@@ -56,7 +56,7 @@ def parse_sources(
     files = sources.files
     for index, src in enumerate(files):
         key = digest_bytes(base, src.path, sources.digests[src.path])
-        entry = None if options.clean else state.memo_for(src.path, key)
+        entry = None if options.clean else state.memo_for(src.path, key, few=partial)
         entries.append(entry)
         if entry is None:
             try:

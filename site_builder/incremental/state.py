@@ -38,15 +38,22 @@ class BuildState:
         cache.forget_missing_outputs()
         return cls(cache, config.project_dir)
 
-    def memo_for(self, path: str, key: bytes) -> Parsed | None:
-        """Return the parse memo entry of ``path`` if it was made from ``key``."""
+    def memo_for(self, path: str, key: bytes, *, few: bool = False) -> Parsed | None:
+        """Return the parse memo entry of ``path`` if it was made from ``key``.
+
+        ``few``: only a few sources are looked up (the delta path), so the memo is read
+        row by row rather than whole.
+        """
         entry = self.parsed.get(path)
         if entry is not None and entry.key == key:
             return entry
-        if self._raw is None:
-            self._raw = self.cache.load_sources()
-        # Decoded entries are held in ``parsed``; the raw bytes are not kept twice.
-        raw = self._raw.pop(path, None)
+        if self._raw is None and few:
+            raw = self.cache.load_sources(path).get(path)
+        else:
+            if self._raw is None:
+                self._raw = self.cache.load_sources()
+            # Decoded entries are held in ``parsed``; the raw bytes are not kept twice.
+            raw = self._raw.pop(path, None)
         if raw is None or raw[0] != key:
             return None
         entry = self.cache.decode_parsed(raw[0], raw[1])
