@@ -74,6 +74,14 @@ class SiteImport:
     """Front-matter keys kept under ``extra``, with how many articles had each."""
     proposed: dict[str, object] = dataclasses.field(default_factory=dict)
     """``config.toml`` keys that reproduce the old site (``permalink``)."""
+    streamed: t.Iterable[ImportedArticle] = ()
+    """Articles read one at a time after ``articles``, for a source too large to hold at
+    once (a WordPress export); iterating it may add to ``problems``."""
+
+    def all_articles(self) -> t.Iterator[ImportedArticle]:
+        """Yield ``articles``, then ``streamed``: iterate once, then read ``problems``."""
+        yield from self.articles
+        yield from self.streamed
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
