@@ -53,6 +53,7 @@ _INTERNAL_TYPES = frozenset({
     "wp_template", "wp_template_part", "wp_global_styles", "wp_font_family", "wp_font_face",
     "scheduled-action", "jp_pay_order", "jp_pay_product", "feedback",
 })
+_COMMENT = "comment (not imported)"
 _HANDLED_META = frozenset({"footnotes"})
 """Public post fields converted into the body rather than kept under ``extra``."""
 _TAXONOMIES = {"category": "categories", "post_tag": "tags"}
@@ -126,6 +127,7 @@ class _Survey:
     posts: int = 0
     """Published posts with an old URL (the base of the permalink proposal)."""
     items: int = 0
+    wordpress_items: int = 0
 
     @property
     def export_zone(self) -> dt.tzinfo | None:
@@ -240,20 +242,24 @@ def _stream(path: Path, shown: str) -> t.Iterator[tuple[str, ElementTree.Element
         if not seen_root or line == 1 and column == 0:
             message = f"not a WordPress export: not XML ({reason})"
         else:
-            cut = " (is the file cut short?)" if reason in ("no element found",
-                                                            "unclosed token") else ""
+            cut = " (is the file cut short?)" if reason in (
+                "no element found", "unclosed token", "unclosed CDATA section") else ""
             message = (f"not a WordPress export: the XML breaks off at line {line}, column "
                        f"{column} ({reason}){cut}")
         raise _Failure(Problem(shown, line, message)) from None
     except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden,
             defusedxml.DTDForbidden) as exc:
-        what = "declares an XML entity" if isinstance(exc, defusedxml.EntitiesForbidden) \
-            else "refers to an external file"
+        if isinstance(exc, defusedxml.EntitiesForbidden):
+            what = f"declares the XML entity {exc.name!r}"
+        elif isinstance(exc, defusedxml.ExternalReferenceForbidden):
+            what = f"refers to the external file {exc.sysid!r}"
+        else:
+            what = "has a document type declaration"
         line = builder.expat.CurrentLineNumber
-        raise _Failure(Problem(shown, line, f"refused: the export {what} ({exc}); entities "
-                                            "can expand without bound (billion laughs) or "
-                                            "read local files (XXE), and WordPress never "
-                                            "writes them")) from None
+        raise _Failure(Problem(shown, line, f"refused: the export {what}; entities can "
+                                            "expand without bound (billion laughs) or read "
+                                            "local files (XXE), and WordPress never writes "
+                                            "them")) from None
     except OSError as exc:
         raise _Failure(Problem(shown, None, f"cannot read file: {exc.strerror or exc}")) from None
     if channel is None:
@@ -345,6 +351,10 @@ def _survey(path: Path, shown: str, config: Config, site: SiteImport) -> _Survey
             continue
         item = _read_item(element, line, content_line)
         survey.items += 1
+        if not item.post_type and not item.post_id:
+            # An RSS item without WordPress's fields: this is a feed, not an export.
+            continue
+        survey.wordpress_items += 1
         where = f"{shown}:{item.line}"
         local, gmt = _parse_wp_date(item.post_date), _parse_wp_date(item.post_date_gmt)
         if local is not None and gmt is not None and item.post_type in ("post", "page"):
@@ -360,8 +370,11 @@ def _survey(path: Path, shown: str, config: Config, site: SiteImport) -> _Survey
                 attachments.append((order, number, attachment))
         if kind == "article" and item.post_type == "post":
             old = _old_path(item, survey.channel)
-            if old is not None:
-                # Only what dating the post needs is kept.
+            if old is not None and local is not None and gmt is not None:
+                _count_pattern(survey, old, _item_date(item, None, config), _slug(item))
+            elif old is not None:
+                # Dated in the export's time zone, known only at the end: only what
+                # dating the post needs is kept until then.
                 dates = _Item(0, 0, post_date=item.post_date, post_date_gmt=item.post_date_gmt,
                               pub_date=item.pub_date)
                 posts.append((old, _slug(item), dates))
@@ -375,10 +388,11 @@ def _survey(path: Path, shown: str, config: Config, site: SiteImport) -> _Survey
                                          "password-protected; not imported",
                                          level="warning"))
         site.accounted.append(Accounted(where, kind, reason))
-        for number in range(1, item.comments + 1):
-            site.accounted.append(Accounted(f"{where} comment {number}", "skipped",
-                                            "comment (comments are not imported)"))
-    if not survey.channel.version and not survey.items:
+        if item.comments:
+            # One entry a comment; they share their text, so a long thread costs little.
+            comment = Accounted(f"{where} comment", "skipped", _COMMENT)
+            site.accounted.extend([comment] * item.comments)
+    if not survey.channel.version and not survey.wordpress_items:
         raise _Failure(Problem(shown, None, "not a WordPress export: an RSS document with "
                                             "no WordPress items (import a feed with --feed)"))
     for _, _, attachment in sorted(attachments, key=lambda a: (a[0], a[1])):
@@ -398,13 +412,17 @@ def _count_patterns(config: Config, survey: _Survey,
     """
     zone = survey.export_zone
     for old, slug, dates in posts:
-        date = _item_date(dates, zone, config)
-        if date is None:
-            continue
-        survey.posts += 1
-        pattern = _pattern_of(old, date, slug)
-        if pattern is not None:
-            survey.patterns[pattern] += 1
+        _count_pattern(survey, old, _item_date(dates, zone, config), slug)
+
+
+def _count_pattern(survey: _Survey, old: str, date: dt.datetime | None,
+                   slug: str | None) -> None:
+    if date is None:
+        return
+    survey.posts += 1
+    pattern = _pattern_of(old, date, slug)
+    if pattern is not None:
+        survey.patterns[pattern] += 1
 
 
 def _articles(path: Path, shown: str, config: Config, survey: _Survey,
@@ -622,8 +640,9 @@ def _article(item: _Item, shown: str, config: Config, survey: _Survey, zone: dt.
         group = categories if domain == "category" else tags if domain == "post_tag" else None
         if group is not None and name and name not in group:
             group.append(name)
-    authors = survey.channel.authors
-    author = authors.get(item.creator, item.creator)
+    # Logins hold no angle brackets; some exports have a stray one.
+    login = item.creator.strip("<> \t\n")
+    author = survey.channel.authors.get(login, login)
     media = wordpress_body.media_urls(body, attachment_urls)
     if image is not None and image.src and image.src not in media:
         media.insert(0, image.src)
