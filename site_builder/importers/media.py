@@ -164,7 +164,7 @@ def fetch(url: str, dest: Path, *, max_bytes: int | None = None,
     request = urllib.request.Request(url, headers=headers)
     started = time.monotonic()
     try:
-        response = _opener().open(request, timeout=min(READ_TIMEOUT, seconds))
+        response = _opener().open(request, timeout=max(1.0, min(READ_TIMEOUT, seconds)))
     except urllib.error.HTTPError as exc:
         if exc.code == 416 and have and _complete_size(exc.headers.get("Content-Range")) == have:
             os.replace(part, dest)
@@ -185,8 +185,8 @@ def fetch(url: str, dest: Path, *, max_bytes: int | None = None,
             have = 0
         length = response.headers.get("Content-Length")
         if length is not None and length.isdigit() and have + int(length) > limit:
-            raise FetchError(f"{have + int(length):,} bytes is larger than the limit of "
-                             f"{limit:,}")
+            raise FetchError(f"larger than the limit of {limit:,} bytes "
+                             f"({have + int(length):,} bytes)")
         dest.parent.mkdir(parents=True, exist_ok=True)
         received = have
         try:
