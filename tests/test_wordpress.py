@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import collections
+import functools
+import http.server
 import re
+import threading
 import tracemalloc
 import typing as t
 import xml.etree.ElementTree as ElementTree
@@ -512,3 +515,38 @@ def test_block_test_data_builds_without_block_comments(tmp_path: Path) -> None:
     for path in (project / "content").rglob("*.md"):
         assert "<!-- wp:" not in path.read_text(), path
     assert 'permalink = "/{slug}/"' in (project / "config.toml").read_text()
+
+
+def test_fetch_media_puts_the_attachments_beside_each_post(tmp_path: Path) -> None:
+    served = tmp_path / "served" / "wp-content" / "uploads" / "2023"
+    for month, name in (("03", "ferry.jpg"), ("03", "pier.png"), ("04", "horn.mp3")):
+        (served / month).mkdir(parents=True, exist_ok=True)
+        (served / month / name).write_bytes(name.encode() * 100)
+    handler = functools.partial(QuietHandler, directory=str(tmp_path / "served"))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{httpd.server_address[1]}"
+        export = tmp_path / "export.xml"
+        export.write_text(SMALL.read_text().replace(
+            "https://news.example/blog/wp-content/", f"{base}/wp-content/"))
+        project = new_project(tmp_path)
+        config = load_config(project)
+        try:
+            result = import_site(config, wordpress.read_site(export, config), "wordpress",
+                                 fetch_media=True)
+        finally:
+            httpd.shutdown()
+    assert result.site is not None and result.site.media_fetched == 4
+    ferry = project / "content/2023/03/2023-03-05-ferry-timetable"
+    assert sorted(p.name for p in ferry.iterdir()) == ["ferry.jpg", "index.md", "pier.png"]
+    post = frontmatter.load(ferry / "index.md")
+    assert t.cast(dict[str, str], post["image"])["src"] == "ferry.jpg"
+    assert 'src="ferry.jpg"' in post.content and base not in post.content
+    works = project / "content/2023/04/2023-04-01-harbour-works"
+    assert sorted(p.name for p in works.iterdir()) == ["horn.mp3", "index.md", "pier.png"]
+    assert '<source src="horn.mp3" />' in (works / "index.md").read_text()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: t.Any) -> None:
+        """Keep the test output clean."""
