@@ -32,20 +32,64 @@ from urllib.parse import parse_qs, urlsplit
 MAX_BLOCK_DEPTH = 8
 """Deepest nesting of reusable blocks inlined into one another."""
 
-ALL_BLOCKS = (
-    "table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|ul|ol|li|pre|form|"
-    "map|area|blockquote|address|math|style|p|h[1-6]|hr|fieldset|legend|section|article|"
-    "aside|hgroup|header|footer|nav|figure|figcaption|details|menu|summary|video|audio|"
-    "iframe|object|picture|source|track"
+BLOCK_NAMES = (
+    "table", "thead", "tfoot", "caption", "col", "colgroup", "tbody", "tr", "td", "th",
+    "div", "dl", "dd", "dt", "ul", "ol", "li", "pre", "form", "map", "area", "blockquote",
+    "address", "math", "style", "p", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "fieldset",
+    "legend", "section", "article", "aside", "hgroup", "header", "footer", "nav", "figure",
+    "figcaption", "details", "menu", "summary", "video", "audio", "iframe", "object",
+    "picture", "source", "track",
 )
 """Elements WordPress's autop treats as blocks (never wrapped in a paragraph)."""
 
-_BLOCK_OPEN = re.compile(rf"(<(?:{ALL_BLOCKS})[\s/>])", re.IGNORECASE)
-_BLOCK_CLOSE = re.compile(rf"(</(?:{ALL_BLOCKS})>)", re.IGNORECASE)
+
+def _trie(names: t.Iterable[str]) -> str:
+    """Return a regex matching exactly ``names``, as a tree of shared prefixes.
+
+    The regex engine tries the alternatives of a plain ``a|b|c`` one by one at every
+    ``<`` of a page; a tree decides on the first letter.
+    """
+    groups: dict[str, list[str]] = {}
+    ends = False
+    for name in names:
+        if name:
+            groups.setdefault(name[0], []).append(name[1:])
+        else:
+            ends = True
+    parts = [re.escape(first) + _trie(rest) for first, rest in sorted(groups.items())]
+    if not parts:
+        return ""
+    body = parts[0] if len(parts) == 1 and not ends else f"(?:{'|'.join(parts)})"
+    return f"{body}?" if ends and len(parts) == 1 else (
+        f"(?:{'|'.join(parts)})?" if ends else body)
+
+
+ALL_BLOCKS = _trie(set(BLOCK_NAMES)) + r"(?![\w-])"
+"""A regex of the names in :data:`BLOCK_NAMES`, whole names only."""
+
+_BLOCK_OPEN = re.compile(rf"(<{ALL_BLOCKS}[\s/>])", re.IGNORECASE)
+_BLOCK_CLOSE = re.compile(rf"(</{ALL_BLOCKS}>)", re.IGNORECASE)
 # Block elements that hold content (the void ones never open a level).
-_DEPTH_OPEN = re.compile(rf"<(?!(?:hr|col|area|source|track)[\s/>])(?:{ALL_BLOCKS})"
+_DEPTH_OPEN = re.compile(rf"<(?!(?:hr|col|area|source|track)[\s/>]){ALL_BLOCKS}"
                          r"(?=[\s>])(?![^>]*/>)", re.IGNORECASE)
-_STARTS_BLOCK = re.compile(rf"^\s*</?(?:{ALL_BLOCKS})[\s/>]", re.IGNORECASE)
+_BEFORE_BLOCK_OPEN = re.compile(rf"<(?={ALL_BLOCKS}[\s/>])", re.IGNORECASE)
+_P_AROUND_BLOCK = re.compile(rf"<p>\s*(</?{ALL_BLOCKS}[^>]*>)\s*</p>", re.IGNORECASE)
+_P_BEFORE_BLOCK = re.compile(rf"<p>\s*(?=</?{ALL_BLOCKS}[^>]*>)", re.IGNORECASE)
+_P_AFTER_BLOCK = re.compile(rf"(</?{ALL_BLOCKS}[^>]*>)\s*</p>", re.IGNORECASE)
+_BR_AFTER_BLOCK = re.compile(rf"(</?{ALL_BLOCKS}[^>]*>)\s*<br />", re.IGNORECASE)
+_BR_BEFORE_BLOCK = re.compile(r"<br />(?=\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)"
+                              r"(?![\w-])[^>]*>)", re.IGNORECASE)
+_ADJACENT_BLOCKS = re.compile(rf"</{ALL_BLOCKS}>(?=<{ALL_BLOCKS}[\s>])", re.IGNORECASE)
+_DOUBLE_BR = re.compile(r"<br\s*/?>\s*<br\s*/?>", re.IGNORECASE)
+_HR = re.compile(r"<hr\s*?/?>", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+_BLANK_LINE = re.compile(r"\n\s*\n")
+_EMPTY_P = re.compile(r"<p>\s*</p>")
+_P_LIST_ITEM = re.compile(r"<p>(<li.+?)</p>", re.IGNORECASE | re.DOTALL)
+# The newline first: the engine then scans for it instead of trying every position.
+_LINE_BREAK = re.compile(r"\n(?!\n|$)(?<!<br />\n)")
+_TRAILING_SPACE = re.compile(r"[ \t\r\f\v]+\n")
+_STARTS_BLOCK = re.compile(rf"^\s*</?{ALL_BLOCKS}[\s/>]", re.IGNORECASE)
 _PRE = re.compile(r"(?P<open><pre(?:\s[^>]*)?>)(?P<inner>.*?)(?P<close></pre>)",
                   re.IGNORECASE | re.DOTALL)
 _RAW = re.compile(r"(?P<open><(?P<tag>script|style|textarea)(?:\s[^>]*)?>)(?P<inner>.*?)"
@@ -163,12 +207,16 @@ def media_urls(body: str, attachment_urls: t.Collection[str] = ()) -> list[str]:
     """
     found: dict[str, None] = {}
     for match in _REFERENCE.finditer(body):
-        url = html.unescape(match.group("value")).strip()
-        if not url.lower().startswith(("http://", "https://")):
+        url = match.group("value")
+        if "&" in url:
+            url = html.unescape(url)
+        url = url.strip()
+        if not url[:8].lower().startswith(("http://", "https://")):
             continue
-        if match.group("attr").lower() == "href" and not (
-                url in attachment_urls or _MEDIA_LINK.search(urlsplit(url).path)):
-            continue
+        if match.group("attr").lower() == "href" and url not in attachment_urls:
+            path = url.split("#", 1)[0].split("?", 1)[0]
+            if not _MEDIA_LINK.search(path):
+                continue
         found[url] = None
     return list(found)
 
@@ -514,34 +562,51 @@ def autop(text: str) -> str:
         kept.append(match.group("inner"))
         return f"{match.group('open')}\ue002{len(kept) - 1}\ue003{match.group('close')}"
 
+    # Replacements are constant strings or plain functions: a template such as r"\1"
+    # costs a call into the regex module's Python code for every match.
     text = _RAW.sub(protect, _PRE.sub(protect, text))
-    text = re.sub(r"<br\s*/?>\s*<br\s*/?>", "\n\n", text, flags=re.IGNORECASE)
-    text = _BLOCK_OPEN.sub(r"\n\n\1", text)
-    text = _BLOCK_CLOSE.sub(r"\1\n\n", text)
-    text = re.sub(r"<hr\s*?/?>", "<hr />", text, flags=re.IGNORECASE)
+    text = _DOUBLE_BR.sub("\n\n", text)
+    text = _BEFORE_BLOCK_OPEN.sub("\n\n<", text)
+    text = _BLOCK_CLOSE.sub(_then_blank_line, text)
+    text = _HR.sub("<hr />", text)
     # Inside media elements and selects the newlines between children are not text.
-    text = re.sub(r"(<(?:audio|video|object)[^>]*>)\s*", r"\1", text, flags=re.IGNORECASE)
-    text = re.sub(r"\s*(</(?:audio|video|object)>)", r"\1", text, flags=re.IGNORECASE)
-    text = re.sub(r"\s*(<(?:source|track|param)[^>]*>)\s*", r"\1", text, flags=re.IGNORECASE)
-    text = re.sub(r"\n\s*\n+", "\n\n", text.strip("\n") + "\n")
-    paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+    lower = text.lower()
+    if "<audio" in lower or "<video" in lower or "<object" in lower:
+        text = re.sub(r"(<(?:audio|video|object)[^>]*>)\s*", _first, text, flags=re.I)
+        text = re.sub(r"\s*(</(?:audio|video|object)>)", _first, text, flags=re.I)
+        text = re.sub(r"\s*(<(?:source|track|param)[^>]*>)\s*", _first, text, flags=re.I)
+    text = _BLANK_LINES.sub("\n\n", text.strip("\n") + "\n")
+    paragraphs = [p for p in _BLANK_LINE.split(text) if p.strip()]
     text = "".join(f"<p>{p.strip(chr(10))}</p>\n" for p in paragraphs)
-    text = re.sub(r"<p>\s*</p>", "", text)
-    text = re.sub(r"<p>([^<]+)</(div|address|form)>", r"<p>\1</p></\2>", text)
-    text = re.sub(rf"<p>\s*(</?(?:{ALL_BLOCKS})[^>]*>)\s*</p>", r"\1", text, flags=re.I)
-    text = re.sub(r"<p>(<li.+?)</p>", r"\1", text, flags=re.IGNORECASE | re.DOTALL)
-    text = re.sub(r"<p><blockquote([^>]*)>", r"<blockquote\1><p>", text, flags=re.I)
-    text = text.replace("</blockquote></p>", "</p></blockquote>")
-    text = re.sub(rf"<p>\s*(</?(?:{ALL_BLOCKS})[^>]*>)", r"\1", text, flags=re.I)
-    text = re.sub(rf"(</?(?:{ALL_BLOCKS})[^>]*>)\s*</p>", r"\1", text, flags=re.I)
-    text = re.sub(r"(?<!<br />)\s*\n(?!\n|$)", "<br />\n", text)
-    text = re.sub(rf"(</?(?:{ALL_BLOCKS})[^>]*>)\s*<br />", r"\1", text, flags=re.I)
-    text = re.sub(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)", r"\1", text,
-                  flags=re.IGNORECASE)
+    text = _EMPTY_P.sub("", text)
+    if "</div>" in text or "</address>" in text or "</form>" in text:
+        text = re.sub(r"<p>([^<]+)</(div|address|form)>", r"<p>\1</p></\2>", text)
+    text = _P_AROUND_BLOCK.sub(_first, text)
+    text = _P_LIST_ITEM.sub(_first, text)
+    if "<blockquote" in text:
+        text = re.sub(r"<p><blockquote([^>]*)>", r"<blockquote\1><p>", text, flags=re.I)
+        text = text.replace("</blockquote></p>", "</p></blockquote>")
+    text = _P_BEFORE_BLOCK.sub("", text)
+    text = _P_AFTER_BLOCK.sub(_first, text)
+    text = _LINE_BREAK.sub("<br />\n", _TRAILING_SPACE.sub("\n", text))
+    text = _BR_AFTER_BLOCK.sub(_first, text)
+    text = _BR_BEFORE_BLOCK.sub("", text)
     # Every block on lines of its own, so Markdown reads each as an HTML block.
-    text = re.sub(rf"(</(?:{ALL_BLOCKS})>)(<(?:{ALL_BLOCKS})[\s>])", r"\1\n\2", text, flags=re.I)
+    text = _ADJACENT_BLOCKS.sub(_then_newline, text)
     text = re.sub(r"\ue002(\d+)\ue003", lambda m: kept[int(m.group(1))], text)
     return text
+
+
+def _first(match: re.Match[str]) -> str:
+    return match.group(1)
+
+
+def _then_newline(match: re.Match[str]) -> str:
+    return match.group(0) + "\n"
+
+
+def _then_blank_line(match: re.Match[str]) -> str:
+    return match.group(0) + "\n\n"
 
 
 def wrap_loose_text(text: str) -> str:

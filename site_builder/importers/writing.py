@@ -470,7 +470,7 @@ def _scan_content(config: Config, problems: list[Problem]) -> _ContentIndex:
         text, _ = read_source(src)
         if text is None:
             continue
-        split = split_front_matter(clean_text(text), src.path)
+        split = split_front_matter(clean_text(_head(text)), src.path)
         if isinstance(split, Problem):
             problems.append(Problem(src.path, split.line, f"{split.message}; imports are not "
                                     "matched against this file", level="warning"))
@@ -485,6 +485,18 @@ def _scan_content(config: Config, problems: list[Problem]) -> _ContentIndex:
         if page is not None:
             index.taken_outputs.setdefault(page, src.abs_path)
     return index
+
+
+_FENCE = re.compile(r"^(?:---|\+\+\+)[ \t]*\r?$", re.MULTILINE)
+
+
+def _head(text: str) -> str:
+    """Return ``text`` up to the end of its front matter: the body is not needed here."""
+    if not text.startswith(("---", "+++", "\ufeff")):
+        return text
+    first = text.find("\n")
+    end = _FENCE.search(text, first + 1) if first >= 0 else None
+    return text if end is None else text[:end.end()] + "\n"
 
 
 def derived_slug(path: Path) -> str:
