@@ -491,11 +491,14 @@ def _attachment(item: _Item) -> wordpress_body.Attachment | None:
 
 def _parse_wp_date(text: str) -> dt.datetime | None:
     """Read ``2010-08-07 06:00:19``; None for ``0000-00-00 00:00:00`` or nonsense."""
+    text = text.strip()
+    if len(text) != 19 or text.startswith("0000"):
+        return None
     try:
-        value = dt.datetime.strptime(text.strip(), "%Y-%m-%d %H:%M:%S")
+        value = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
-    return value if value.year > 1 else None
+    return value if value.tzinfo is None else None
 
 
 def _usable_offset(offset: dt.timedelta) -> bool:
