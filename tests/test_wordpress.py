@@ -258,6 +258,16 @@ def test_hostile_or_broken_exports_give_one_error_and_write_nothing(
     assert sorted(p.name for p in project.iterdir()) == ["config.toml"]
 
 
+def test_control_characters_wordpress_wrote_are_dropped_with_a_warning(tmp_path: Path) -> None:
+    export = tmp_path / "export.xml"
+    export.write_text(SMALL.read_text().replace("It stops at", "It\b stops\x01 at"))
+    articles, site = articles_of(export, new_project(tmp_path))
+    assert "It stops at every island." in articles[0].body
+    assert ("export.xml: warning: the export holds 2 control characters that XML does not "
+            "allow (pasted into posts?); they were left out") in [
+        str(p).replace(str(tmp_path) + "/", "") for p in site.problems]
+
+
 def test_a_missing_file_or_a_folder_is_one_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -47,6 +47,8 @@ _NAMESPACES = {
     "http://purl.org/dc/elements/1.1/": "dc:",
     "http://wellformedweb.org/CommentAPI/": "wfw:",
 }
+_CONTROLS = "#controls"
+"""Name of the last event of a stream that dropped control characters."""
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 _INTERNAL_TYPES = frozenset({
     "revision", "customize_changeset", "custom_css", "oembed_cache", "user_request",
@@ -210,7 +212,8 @@ def _stream(path: Path, shown: str) -> t.Iterator[tuple[str, ElementTree.Element
     seen_root = False
     try:
         with handle:
-            events = SafeElementTree.iterparse(handle, events=("start", "end"), parser=parser)
+            source = _WithoutControls(handle)
+            events = SafeElementTree.iterparse(source, events=("start", "end"), parser=parser)
             for event, element in events:
                 if event == "start":
                     depth += 1
@@ -235,6 +238,8 @@ def _stream(path: Path, shown: str) -> t.Iterator[tuple[str, ElementTree.Element
                     yield _name(element.tag), element, line, content_line
                     element.clear()
                     del channel[:]
+            if source.dropped:
+                yield _CONTROLS, ElementTree.Element(_CONTROLS), source.dropped, 0
     except ElementTree.ParseError as exc:
         position: tuple[int, int] = getattr(exc, "position", (0, 0))
         line, column = position
@@ -264,6 +269,28 @@ def _stream(path: Path, shown: str) -> t.Iterator[tuple[str, ElementTree.Element
         raise _Failure(Problem(shown, None, f"cannot read file: {exc.strerror or exc}")) from None
     if channel is None:
         raise _Failure(Problem(shown, None, "not a WordPress export: no <channel> in the <rss>"))
+
+
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
+class _WithoutControls:
+    """A binary file read without the control characters XML 1.0 forbids.
+
+    WordPress writes them into its exports as they are in the database (a stray
+    backspace pasted into a post), which makes the file not XML. In UTF-8 these bytes
+    only ever stand for themselves, so dropping them changes nothing else.
+    """
+
+    def __init__(self, handle: t.BinaryIO) -> None:
+        self.handle = handle
+        self.dropped = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        cleaned = data.translate(None, _CONTROL_BYTES)
+        self.dropped += len(data) - len(cleaned)
+        return cleaned
 
 
 def _text(element: ElementTree.Element | None) -> str:
@@ -346,6 +373,11 @@ def _survey(path: Path, shown: str, config: Config, site: SiteImport) -> _Survey
     attachments: list[tuple[int, int, wordpress_body.Attachment]] = []
     posts: list[tuple[str, str | None, _Item]] = []
     for name, element, line, content_line in _stream(path, shown):
+        if name == _CONTROLS:
+            site.problems.append(Problem(shown, None, f"the export holds {line:,} control "
+                                         "characters that XML does not allow (pasted into "
+                                         "posts?); they were left out", level="warning"))
+            continue
         if name != "item":
             _read_channel_child(name, element, survey.channel)
             continue
