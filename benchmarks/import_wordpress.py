@@ -88,6 +88,7 @@ def corpus_posts(shared: Path) -> list[tuple[dict[str, t.Any], str]]:
 def write_export(path: Path, count: int, posts: list[tuple[dict[str, t.Any], str]]) -> None:
     authors: dict[str, str] = {}
     items: list[str] = []
+    used: set[tuple[str, str]] = set()
     with path.open("w", encoding="utf-8") as out:
         out.write(HEADER)
         for number in range(count):
@@ -102,6 +103,10 @@ def write_export(path: Path, count: int, posts: list[tuple[dict[str, t.Any], str
             slug = slugify(str(meta["title"]))[:80] or "post"
             if rounds:
                 slug = f"{slug}-{rounds + 1}"
+            # Translations share a title and a day: each post its own address.
+            while (f"{local:%Y/%m/%d}", slug) in used:
+                slug = f"{slug}-{number}"
+            used.add((f"{local:%Y/%m/%d}", slug))
             post_id = 2 * number + 10
             tags = [str(tag) for tag in meta.get("tags") or []]
             text = body

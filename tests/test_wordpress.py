@@ -411,7 +411,8 @@ def test_media_shortcodes_and_embeds() -> None:
 
 def test_unknown_shortcodes_are_reported_once_at_their_line() -> None:
     _, notes = convert("Intro [sic] and [brackets]\n\n[contact-form to=\"x@y\"]\n\n"
-                       "[contact-form]\n[note]Text[/note]")
+                       "[contact-form]\n[note]Text[/note]\n<pre>$('a[name=x]')\n"
+                       "[code lang=js]</pre> <code>[x y=1]</code>")
     assert notes == [(3, "shortcode [contact-form] is not converted; kept as text"),
                      (6, "shortcode [note] is not converted; kept as text")]
 

@@ -109,6 +109,7 @@ _CAPTION_IMAGE = re.compile(r"^\s*((?:<a [^>]+>\s*)?<img [^>]+>(?:\s*</a>)?)(.*)
                             re.IGNORECASE | re.DOTALL)
 _FIGCAPTION = re.compile(r"<figcaption[^>]*>(.*?)</figcaption>", re.IGNORECASE | re.DOTALL)
 _URL_IN = re.compile(r"https?://[^\s<>\"']+")
+_CODE_REGION = re.compile(r"<(pre|code)(?:\s[^>]*)?>.*?</\1>", re.IGNORECASE | re.DOTALL)
 _ANY_SHORTCODE = re.compile(r"\[(\[?)([a-z][a-z0-9_-]*)(?=[\s\]/=])([^\]]*)\](\]?)")
 _MEDIA_LINK = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?|mp3|m4a|ogg|oga|wav|"
                          r"flac|mp4|m4v|mov|webm|ogv|wmv|avi|pdf)$", re.IGNORECASE)
@@ -531,6 +532,8 @@ def _embed(url: str, caption: str = "") -> str:
 def _note_unknown_shortcodes(text: str, context: Context) -> None:
     """Report shortcodes nothing converts, once per name, at their first line."""
     seen: set[str] = set()
+    # Code quotes brackets (a[name=x]): not shortcodes. Lines are kept for the count.
+    text = _CODE_REGION.sub(lambda m: "\n" * m.group().count("\n"), text)
     for match in _ANY_SHORTCODE.finditer(text):
         name, attrs = match.group(2), match.group(3)
         if name in SHORTCODES or name in seen or (match.group(1) and match.group(4)):
