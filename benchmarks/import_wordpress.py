@@ -43,7 +43,7 @@ from site_builder.urls import slugify  # noqa: E402
 RESULTS = PROJECT / "benchmarks" / "results" / "import-wordpress.md"
 CONFIG = 'title = "WordPress import benchmark"\nbase_url = "https://example.org/"\n'
 RUN = """
-import sys, time
+import os, sys, time
 from site_builder.cli import main
 started = time.perf_counter()
 code = main(sys.argv[1:])
@@ -51,9 +51,10 @@ seconds = time.perf_counter() - started
 # VmHWM, not ru_maxrss: the latter keeps the peak of the parent forked before exec.
 with open("/proc/self/status") as status:
     peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-print(f"BENCH {code} {seconds:.2f} {peak}", file=sys.stderr)
+times = os.times()
+print(f"BENCH {code} {seconds:.2f} {peak} {times.user + times.system:.2f}", file=sys.stderr)
 """
-"""Runs one import and reports its exit code, seconds and peak memory (KiB)."""
+"""Runs one import and reports its exit code, seconds, peak memory (KiB) and CPU seconds."""
 HEADER = """<?xml version="1.0" encoding="UTF-8" ?>
 <rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
  xmlns:content="http://purl.org/rss/1.0/modules/content/"
@@ -154,15 +155,15 @@ def write_export(path: Path, count: int, posts: list[tuple[dict[str, t.Any], str
         out.write("</channel>\n</rss>\n")
 
 
-def run_import(export: Path, project: Path) -> tuple[int, float, int, list[str]]:
-    """Run one import in a fresh process: (exit code, seconds, peak KiB, stdout tail)."""
+def run_import(export: Path, project: Path) -> tuple[int, float, int, list[str], float]:
+    """Run one import in a fresh process: (exit code, seconds, peak KiB, stdout tail, CPU)."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
     done = subprocess.run(
         [sys.executable, "-c", RUN, "import", "--from", "wordpress", str(export),
          "--project", str(project)], capture_output=True, text=True, env=env, check=False)
     line = next(row for row in done.stderr.splitlines() if row.startswith("BENCH "))
-    _, code, seconds, peak = line.split()
-    return int(code), float(seconds), int(peak), done.stdout.splitlines()[-6:]
+    _, code, seconds, peak, cpu = line.split()
+    return int(code), float(seconds), int(peak), done.stdout.splitlines()[-6:], float(cpu)
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
@@ -201,12 +202,15 @@ def main() -> None:
         f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs, "
         f"on {dt.date.today().isoformat()}.",
         "",
-        "| run | exit | seconds | peak memory | target |",
-        "|---|---|---|---|---|",
-        f"| import into an empty project | {first[0]} | {first[1]:.1f} | "
+        "| run | exit | seconds | CPU seconds | peak memory | target |",
+        "|---|---|---|---|---|---|",
+        f"| import into an empty project | {first[0]} | {first[1]:.1f} | {first[4]:.1f} | "
         f"{first[2] / 1024:.0f} MiB | under 60 s and 300 MiB |",
-        f"| the same import again | {second[0]} | {second[1]:.1f} | "
+        f"| the same import again | {second[0]} | {second[1]:.1f} | {second[4]:.1f} | "
         f"{second[2] / 1024:.0f} MiB | under 20 s, nothing changed |",
+        "",
+        f"- load average of the machine when done: {os.getloadavg()[0]:.1f} "
+        "(it is shared; seconds are wall time, CPU seconds the process's own)",
         "",
         f"- files in content/ after the import: {files:,}",
         f"- re-import left every file as it was (bytes and mtime): "
