@@ -160,7 +160,7 @@ def test_small_export_imports_builds_and_imports_again_unchanged(
     assert ferry["aliases"] == ["/2023/03/05/new-ferry-times/"]
     assert list(ferry) == ["title", "date", "authors", "tags", "categories", "summary",
                            "image", "aliases", "sticky", "original_url", "lang", "extra",
-                           "import_digest"]
+                           "import_source", "import_digest"]
     result = build(load_config(project))
     assert not [w for w in result.warnings if "caption" in w.message]
     page = (project / "output/2023/03/05/ferry-timetable/index.html").read_text()
@@ -170,6 +170,49 @@ def test_small_export_imports_builds_and_imports_again_unchanged(
     assert capsys.readouterr().out.splitlines()[-1] == (
         "Imported 4 articles: 0 created, 0 updated, 4 unchanged, 0 skipped.")
     assert snapshot(project / "content") == before
+
+
+def test_an_unchanged_export_is_not_converted_again_but_a_change_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = new_project(tmp_path)
+    export = tmp_path / "export.xml"
+    export.write_text(SMALL.read_text())
+    converted: list[str] = []
+    real = wordpress_body.convert
+
+    def counting(text: str, context: wordpress_body.Context) -> str:
+        converted.append(context.post_id)
+        return real(text, context)
+
+    monkeypatch.setattr(wordpress_body, "convert", counting)
+
+    def run() -> t.Any:
+        config = load_config(project)
+        return import_site(config, wordpress.read_site(export, config), "wordpress")
+
+    assert run().count("created") == 4 and len(converted) == 4
+    converted.clear()
+    before = snapshot(project / "content")
+    again = run()
+    assert again.count("unchanged") == 4 and converted == []
+    assert again.site is not None and again.site.pages
+    assert snapshot(project / "content") == before
+    # An attachment's caption is part of every post that may show it.
+    export.write_text(SMALL.read_text().replace("The ferry at dawn]]>", "The ferry, at dawn]]>"))
+    changed = run()
+    assert converted == ["10"]  # the one post that shows the attachment
+    assert [e.action for e in changed.events].count("updated") == 1
+    ferry = front(project, "2023/03/2023-03-05-ferry-timetable.md")
+    assert ferry["image"]["caption"] == "The ferry, at dawn"
+    # An edited file is read again and kept as the editor left it.
+    path = project / "content/2022/12/2022-12-01-about.md"
+    path.write_text(path.read_text().replace("We report", "We do report"))
+    converted.clear()
+    edited = run()
+    assert converted == ["14"]
+    assert [e.action for e in edited.events].count("skipped") == 1
+    assert "We do report" in path.read_text()
 
 
 def test_a_permalink_the_posts_follow_is_added_to_config_toml(tmp_path: Path) -> None:

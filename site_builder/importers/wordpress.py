@@ -23,7 +23,9 @@ import collections
 import dataclasses
 import datetime as dt
 import email.utils
+import hashlib
 import html
+import re
 import typing as t
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
@@ -39,6 +41,8 @@ from . import wordpress_body
 from .feed_entries import html_to_text
 from .imported import Accounted, ImportedArticle, Kind, SiteImport, valid_lang, web_url
 
+READER_FORMAT = "wordpress 1"
+"""Changes whenever the same export would be read differently (invalidates import_source)."""
 NO_TITLE = "(no title)"
 """Title of a post that has none (what WordPress shows in its admin)."""
 
@@ -47,6 +51,10 @@ _NAMESPACES = {
     "http://purl.org/dc/elements/1.1/": "dc:",
     "http://wellformedweb.org/CommentAPI/": "wfw:",
 }
+# Where a post's text names attachments and reusable blocks by id.
+_ID_LIST = re.compile(r"""(?:\b(?:ids|include|id)\s*=\s*["']?|"(?:id|ids|ref)":\s*\[?)"""
+                      r"""([\d,\s]+)""")
+_BLOCK_REF = re.compile(r'<!-- wp:block \{[^}]*"ref":\s*(\d+)')
 _CONTROLS = "#controls"
 """Name of the last event of a stream that dropped control characters."""
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -128,6 +136,8 @@ class _Survey:
     patterns: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
     posts: int = 0
     """Published posts with an old URL (the base of the permalink proposal)."""
+    context: bytes = b""
+    """Digest of the attachments, blocks, authors and offset (see :func:`_context_digest`)."""
     items: int = 0
     wordpress_items: int = 0
 
@@ -432,7 +442,49 @@ def _survey(path: Path, shown: str, config: Config, site: SiteImport) -> _Survey
         if attachment.parent and attachment.parent != "0":
             survey.children.setdefault(attachment.parent, []).append(attachment.id)
     _count_patterns(config, survey, posts)
+    survey.context = _context_digest(survey)
     return survey
+
+
+def _context_digest(survey: _Survey) -> bytes:
+    """Return a digest of what every post's article draws on besides its own item."""
+    channel = survey.channel
+    context = (READER_FORMAT, channel.link, channel.base_blog_url, channel.language,
+               str(survey.export_zone))
+    return hashlib.sha256(repr(context).encode()).digest()
+
+
+def _item_digest(item: _Item, survey: _Survey) -> str:
+    """Return the digest of what an item's article is made from.
+
+    That is the item's own fields (not where it stands in the file), its author's
+    name, and the attachments and reusable blocks it may show: its featured image, the
+    attachments attached to it, and those its text names by id.
+    """
+    digest = hashlib.sha256(survey.context)
+    fields = dataclasses.replace(item, line=0, content_line=0)
+    digest.update(repr(dataclasses.astuple(fields)).encode("utf-8", "surrogatepass"))
+    digest.update(survey.channel.authors.get(item.creator.strip("<> \t\n"), "").encode())
+    ids = {(item.meta_value("_thumbnail_id") or "").strip(),
+           *survey.children.get(item.post_id, ())}
+    texts = [item.content]
+    seen_blocks: set[str] = set()
+    while texts:
+        text = texts.pop()
+        for match in _ID_LIST.finditer(text):
+            ids.update(re.findall(r"\d+", match.group(1)))
+        for ref in _BLOCK_REF.findall(text):
+            if ref not in seen_blocks and len(seen_blocks) < 100:
+                seen_blocks.add(ref)
+                texts.append(survey.blocks.get(ref, ""))
+                digest.update(f"block {ref}:".encode())
+                digest.update(survey.blocks.get(ref, "").encode("utf-8", "surrogatepass"))
+    for ident in sorted(ids):
+        attachment = survey.attachments.get(ident)
+        if attachment is not None:
+            digest.update(repr(dataclasses.astuple(attachment)).encode("utf-8",
+                                                                       "surrogatepass"))
+    return digest.hexdigest()[:32]
 
 
 def _count_patterns(config: Config, survey: _Survey,
@@ -470,7 +522,14 @@ def _articles(path: Path, shown: str, config: Config, survey: _Survey,
             kind, _ = _classify(item)
             if kind not in ("article", "page", "draft"):
                 continue
+            digest = _item_digest(item, survey)
+            link = web_url(item.link)
+            if link is not None and site.up_to_date(link, digest):
+                yield ImportedArticle.unchanged(shown, link, digest, page=kind == "page")
+                continue
             article = _article(item, shown, config, survey, zone, urls, site.problems)
+            if article is not None:
+                article = dataclasses.replace(article, source_digest=digest)
             if article is not None:
                 yield article
     except _Failure as exc:

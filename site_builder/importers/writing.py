@@ -61,6 +61,10 @@ from .imported import Asset, ImportedArticle, SiteImport, guess_lang, valid_lang
 
 DIGEST_KEY = "import_digest"
 """Front-matter key holding the digest of the text the importer wrote."""
+SOURCE_KEY = "import_source"
+"""Front-matter key holding the digest of what the article was made from, and how."""
+SOURCE_FORMAT = "1"
+"""Changes whenever the same source would be written differently."""
 FALLBACK_SLUG = "article"
 """Slug of an article whose title gives none (only punctuation, say)."""
 MAX_CANDIDATES = 999
@@ -154,6 +158,8 @@ class _ContentIndex:
     """Output path of the page each existing article is built to -> its file."""
     placed: dict[str, str] = dataclasses.field(default_factory=dict)
     """Match key -> origin of each article handled in this run."""
+    sources: dict[str, str] = dataclasses.field(default_factory=dict)
+    """``original_url`` -> ``import_source`` of each file that is as the importer wrote it."""
 
 
 @dataclasses.dataclass(slots=True)
@@ -222,20 +228,23 @@ def import_site(
     problems: list[Problem] = []
     events: list[ImportEvent] = []
     proposals: tuple[Proposal, ...] = ()
-    iterator = site.all_articles()
-    first = next(iterator, None)
-    if first is not None:
+    if site.articles or any(item.kind in ("article", "page", "draft")
+                            for item in site.accounted):
         config, proposals = apply_proposals(config, site.proposed, problems)
     index = _scan_content(config, problems)
     options = _Options(force=force, lang=lang, fetch_media=fetch_media)
+
+    def up_to_date(original_url: str, source_digest: str) -> bool:
+        # Downloads may be missing: a file is only up to date when nothing is fetched.
+        return not fetch_media and index.sources.get(original_url) == _source_key(
+            config, options, source_digest)
+
+    site.up_to_date = up_to_date
     # A streamed source says how many articles it holds only through what it accounted.
     total = len(site.articles) if not site.streamed else sum(
         1 for item in site.accounted if item.kind in ("article", "page", "draft"))
     pages = False
-    number = 0
-    article = first
-    while article is not None:
-        number += 1
+    for number, article in enumerate(site.all_articles(), 1):
         pages = pages or article.page
         event = _place(config, index, article, options, problems=problems, number=number,
                        total=total)
@@ -243,7 +252,6 @@ def import_site(
             events.append(event)
             if on_event is not None:
                 on_event(event)
-        article = next(iterator, None)
     kinds = collections.Counter(str(item.kind) for item in site.accounted)
     reasons = collections.Counter(item.reason or "no reason given" for item in site.accounted
                                   if item.kind == "skipped")
@@ -252,6 +260,13 @@ def import_site(
         unmapped=tuple(_by_count(site.unmapped)), proposals=proposals, pages=pages,
         assets_copied=options.assets_copied, media_fetched=options.media_fetched)
     return ImportResult(tuple(events), (*site.problems, *problems), summary)
+
+
+def _source_key(config: Config, options: _Options, source_digest: str) -> str:
+    """Return what ``import_source`` records: the source's digest and how it was written."""
+    how = "\x00".join((SOURCE_FORMAT, source_digest, config.permalink, config.language,
+                       config.timezone, options.lang or ""))
+    return hashlib.sha256(how.encode("utf-8")).hexdigest()[:32]
 
 
 def _by_count(counter: t.Mapping[str, int]) -> list[tuple[str, int]]:
@@ -275,7 +290,7 @@ def read_article_text(location: str, config: Config) -> tuple[ImportedArticle | 
 
 def render_article(
     article: ImportedArticle, lang: str, *, slug: str | None = None, url: str | None = None,
-    aliases: t.Sequence[str] = (),
+    aliases: t.Sequence[str] = (), source: str | None = None,
 ) -> str:
     """Return the Markdown file for ``article``: front matter (with digest) and body.
 
@@ -321,6 +336,8 @@ def render_article(
     front["lang"] = lang
     if article.extra:
         front["extra"] = {str(key): _plain(value) for key, value in article.extra.items()}
+    if source is not None:
+        front[SOURCE_KEY] = source
     header = yaml.dump(front, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
                        width=1_000_000, default_flow_style=False)
     body = f"\n{article.body}" if article.body.strip() else ""
@@ -479,6 +496,9 @@ def _scan_content(config: Config, problems: list[Problem]) -> _ContentIndex:
         url = meta.get("original_url")
         if isinstance(url, str) and url.strip():
             index.by_original_url.setdefault(url.strip(), src.abs_path)
+            source = meta.get(SOURCE_KEY)
+            if isinstance(source, str) and is_unedited(text):
+                index.sources.setdefault(url.strip(), source)
         else:
             index.without_url.add(src.abs_path)
         page = _page_of(config, meta, src.abs_path)
@@ -541,6 +561,8 @@ def _place(
     problems: list[Problem], number: int, total: int,
 ) -> ImportEvent | None:
     """Create, update or keep the file of one article; None if it could not be written."""
+    if article.kept:
+        return _keep(config, index, article, number, total, problems)
     article_lang = (valid_lang(options.lang) or article.lang
                     or guess_lang(f"{article.title}\n{article.body}", config.language))
     assets = _safe_assets(article, problems)
@@ -565,7 +587,7 @@ def _place(
         editable = options.force or (current is not None and is_unedited(current))
         if editable and earlier is None:
             _fetch_media(config, article, target, assets, options, problems)
-        text = _text(config, index, article, target, article_lang, assets, problems)
+        text = _text(config, index, article, target, article_lang, assets, options, problems)
         if current == text and target.moved_from is None:
             _copy_assets(config, target, assets, options, problems)
             return event("unchanged", existing)
@@ -592,12 +614,26 @@ def _place(
                                 f"{what} free file name for this article; not imported"))
         return None
     _fetch_media(config, article, found, assets, options, problems)
-    text = _text(config, index, article, found, article_lang, assets, problems)
+    text = _text(config, index, article, found, article_lang, assets, options, problems)
     if not _write(config, found.path, text, problems):
         return None
     _remember(config, index, article, found.path, text)
     _copy_assets(config, found, assets, options, problems)
     return event("created", found.path)
+
+
+def _keep(config: Config, index: _ContentIndex, article: ImportedArticle, number: int,
+          total: int, problems: list[Problem]) -> ImportEvent | None:
+    """Count the placeholder of an article whose file is up to date as unchanged."""
+    url = article.original_url or ""
+    existing = index.by_original_url.get(url)
+    if existing is None:
+        problems.append(Problem(article.origin, None, f"{url}: the reader skipped an article "
+                                                      "no file holds; import again"))
+        return None
+    index.placed.setdefault(url, article.label)
+    rel = existing.relative_to(config.project_dir).as_posix()
+    return ImportEvent("unchanged", rel, article.label, number, total)
 
 
 def _remember(config: Config, index: _ContentIndex, article: ImportedArticle, path: Path,
@@ -621,7 +657,7 @@ def _forget(index: _ContentIndex, path: Path) -> None:
 
 def _text(
     config: Config, index: _ContentIndex, article: ImportedArticle, target: _Target,
-    lang: str, assets: t.Sequence[Asset], problems: list[Problem],
+    lang: str, assets: t.Sequence[Asset], options: _Options, problems: list[Problem],
 ) -> str:
     """Return the file text of ``article`` placed at ``target``."""
     slug = target.slug if target.slug != derived_slug(target.path) else None
@@ -662,7 +698,9 @@ def _text(
             image = dataclasses.replace(image, src=local[image.src])
         article = dataclasses.replace(
             article, body=media_files.rewrite_references(article.body, local), image=image)
-    return render_article(article, lang, slug=slug, url=url, aliases=aliases)
+    source = None if article.source_digest is None else _source_key(
+        config, options, article.source_digest)
+    return render_article(article, lang, slug=slug, url=url, aliases=aliases, source=source)
 
 
 def normal_site_path(path: str) -> str | None:
