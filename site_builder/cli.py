@@ -418,9 +418,19 @@ def _import(args: argparse.Namespace) -> int:
                   f"{name} sites yet", file=sys.stderr)
             return EXIT_USAGE
         read_site: t.Callable[[Path, Config, Path | None], SiteImport] = module.read_site
-        site = read_site(Path(args.files[0]), config, args.settings)
-        result = import_site(config, site, name, force=args.force,
-                             fetch_media=args.fetch_media, lang=args.lang, on_event=report)
+        try:
+            site = read_site(Path(args.files[0]), config, args.settings)
+            result = import_site(config, site, name, force=args.force,
+                                 fetch_media=args.fetch_media, lang=args.lang, on_event=report)
+        except (BuildError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a reader's bug must not end in a traceback
+            if args.debug:
+                raise
+            print(f"site-builder import: error: reading {args.files[0]} as a {name} site "
+                  f"failed: {type(exc).__name__}: {exc} (--debug shows where)",
+                  file=sys.stderr)
+            return EXIT_PROBLEMS
     for problem in sorted(result.problems, key=lambda p: p.level == "error"):
         print(problem, file=sys.stderr)
     if result.site is not None:

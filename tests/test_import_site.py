@@ -250,6 +250,22 @@ def test_cli_refuses_arguments_that_do_not_fit(
     assert message in capsys.readouterr().err
 
 
+def test_a_reader_that_fails_gives_one_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_site(path: Path, config: Config, settings: Path | None = None) -> SiteImport:
+        raise ValueError("unexpected token")
+
+    module = types.ModuleType("site_builder.importers.zola")
+    module.read_site = read_site  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "site_builder.importers.zola", module)
+    project = new_project(tmp_path)
+    assert main(["import", "--from", "zola", "x", "--project", str(project)]) == 1
+    assert capsys.readouterr().err == (
+        "site-builder import: error: reading x as a zola site failed: ValueError: "
+        "unexpected token (--debug shows where)\n")
+
+
 def test_cli_says_so_when_a_reader_is_not_there_yet(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
