@@ -25,6 +25,7 @@ import datetime as dt
 import html
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -187,7 +188,9 @@ def main() -> None:
         print(f"wrote {export} ({export.stat().st_size / 2**20:.1f} MiB) in "
               f"{time.perf_counter() - started:.1f} s", flush=True)
         project = work / "site"
-        project.mkdir(exist_ok=True)
+        if project.exists():
+            shutil.rmtree(project)
+        project.mkdir()
         (project / "config.toml").write_text(CONFIG)
         first = run_import(export, project)
         before = snapshot(project / "content")
