@@ -74,6 +74,10 @@ BUNDLE_INDEX = "index.md"
 PAGES_NOTE = ("pages are imported as articles flagged 'page: true' until the project has "
               "standalone pages")
 
+ALSO_RESERVED = ("categories/",)
+"""Folders of listings the build adds only for some sites (categories, once an article has
+one): imported articles keep out of them all the same."""
+
 Action = t.Literal["created", "updated", "unchanged", "skipped"]
 ProposalStatus = t.Literal["added", "set", "differs", "invalid"]
 _DIGEST_LINE = re.compile(rf"^{DIGEST_KEY}: sha256:(?P<hex>[0-9a-f]{{64}})\n", re.MULTILINE)
@@ -725,7 +729,8 @@ def _unusable_url(path: str) -> str | None:
         return problem
     if _UNSAFE_NAME.search(path):
         return "has characters file names cannot hold"
-    if path in RESERVED_URLS or output_path(path).startswith(RESERVED_FOLDERS):
+    if path in RESERVED_URLS or output_path(path).startswith((*RESERVED_FOLDERS,
+                                                              *ALSO_RESERVED)):
         return "is reserved by the site"
     return None
 
@@ -809,7 +814,7 @@ def _new_target(
                 or (bundled and path.parent.exists())
                 or page in index.taken_outputs
                 or page.removesuffix("index.html") in RESERVED_URLS
-                or page.startswith(RESERVED_FOLDERS)):
+                or page.startswith((*RESERVED_FOLDERS, *ALSO_RESERVED))):
             continue
         return _Target(path, slug)
     return None
