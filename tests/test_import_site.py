@@ -84,15 +84,21 @@ def test_new_keys_are_written_and_slug_only_when_the_build_would_not_derive_it(
 def test_old_url_the_permalink_reproduces_needs_no_url(tmp_path: Path) -> None:
     project = new_project(tmp_path)
     result = run(project, article(slug="reopens", old_path="2021/06/05/reopens/"),
-                 article(title="Other", slug="other", old_path="blog/other/"))
+                 article(title="Other", slug="other", old_path="blog/other/"),
+                 article(title="Third", slug="third", old_path="/blog/third"),
+                 article(title="Fourth", slug="fourth", old_path="blog/fourth/index.html"))
     assert "url" not in meta_of(project, result.events[0].path)
-    assert meta_of(project, result.events[1].path)["url"] == "/blog/other/"
+    assert [meta_of(project, e.path)["url"] for e in result.events[1:]] == [
+        "/blog/other/", "/blog/third/", "/blog/fourth/"]
 
 
 @pytest.mark.parametrize(("old_path", "reason"), [
     ("tags/port/", "is reserved by the site"),
     ("a/../../etc/", "must not contain empty, '.' or '..' segments"),
     ("feed.xml", "is reserved by the site"),
+    ("2011/04/12/notes.text", "names a file that is not a page (the build serves pages at "
+                              "folders and .html files)"),
+    ("categories/port/", "is reserved by the site"),
 ])
 def test_unusable_old_urls_are_reported_and_not_written(
     tmp_path: Path, old_path: str, reason: str

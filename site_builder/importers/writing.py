@@ -83,6 +83,9 @@ ProposalStatus = t.Literal["added", "set", "differs", "invalid"]
 _DIGEST_LINE = re.compile(rf"^{DIGEST_KEY}: sha256:(?P<hex>[0-9a-f]{{64}})\n", re.MULTILINE)
 _FRONT_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _ARTICLE_SUFFIXES = (".md", ".markdown")
+_UNSAFE_IN_URL = re.compile(r"[\s'#]")
+PAGE_SUFFIXES = (".html", ".htm")
+"""Endings of the file name of a page the build can serve an article at."""
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\\:*?\"<>|]")
 
 
@@ -719,6 +722,12 @@ def normal_site_path(path: str) -> str | None:
         with contextlib.suppress(UnicodeDecodeError):
             text = unquote(text, errors="strict")
     text = re.sub(r"/{2,}", "/", text).lstrip("/")
+    # As the build reads a url: a last segment without a dot is a folder, and so is
+    # x/index.html.
+    if text == "index.html" or text.endswith("/index.html"):
+        text = text.removesuffix("index.html")
+    elif text and "." not in text.rsplit("/", 1)[-1] and not text.endswith("/"):
+        text += "/"
     return text or None
 
 
@@ -727,11 +736,13 @@ def _unusable_url(path: str) -> str | None:
     problem = path_problem(output_path(path))
     if problem is not None:
         return problem
-    if _UNSAFE_NAME.search(path):
-        return "has characters file names cannot hold"
+    if _UNSAFE_NAME.search(path) or _UNSAFE_IN_URL.search(path):
+        return "has characters file names or URL paths cannot hold"
     if path in RESERVED_URLS or output_path(path).startswith((*RESERVED_FOLDERS,
                                                               *ALSO_RESERVED)):
         return "is reserved by the site"
+    if not path.endswith(("/", *PAGE_SUFFIXES)):
+        return "names a file that is not a page (the build serves pages at folders and .html files)"
     return None
 
 
