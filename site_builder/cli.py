@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import errno
+import importlib
 import logging
 import signal
 import sys
@@ -36,9 +37,12 @@ from .preview.server import (
 from .preview.watch import Watcher
 
 if t.TYPE_CHECKING:
-    from .importers.writing import ImportEvent, ImportResult
+    from .importers.imported import SiteImport
+    from .importers.writing import ImportEvent, ImportResult, SiteSummary
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+SITE_READERS = ("wordpress", "jekyll", "hugo", "zola", "pelican")
+"""Generators ``import --from`` reads; each is the module ``site_builder.importers.NAME``."""
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -90,12 +94,22 @@ def make_parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("title", help="headline of the article")
 
     import_cmd = commands.add_parser(
-        "import", parents=[common], help="import article text files and feeds",
+        "import", parents=[common], help="import article text, feeds or another site",
         description="Write one Markdown file per article into the content folder, from "
-                    "scraped article text (FILE) and RSS, Atom or JSON feeds (--feed). "
-                    "Importing again updates nothing that is unchanged and never "
-                    "overwrites a file edited since it was imported, unless --force.")
-    import_cmd.add_argument("files", nargs="*", metavar="FILE", help="article text file")
+                    "scraped article text (FILE), RSS, Atom or JSON feeds (--feed), or "
+                    "another generator's site (--from NAME PATH). Importing again "
+                    "updates nothing that is unchanged and never overwrites a file "
+                    "edited since it was imported, unless --force.")
+    import_cmd.add_argument("files", nargs="*", metavar="FILE",
+                            help="article text file; with --from, the site folder or export")
+    import_cmd.add_argument("--from", dest="source", choices=SITE_READERS, metavar="NAME",
+                            help="read another generator's site or export: "
+                                 + ", ".join(SITE_READERS))
+    import_cmd.add_argument("--settings", type=Path, metavar="FILE",
+                            help="the site's settings file (only with --from pelican)")
+    import_cmd.add_argument("--fetch-media", action="store_true",
+                            help="with --from: download each article's remote images and "
+                                 "media next to it and link to the copies")
     import_cmd.add_argument("--feed", action="append", default=[], metavar="FILE_OR_URL",
                             help="RSS, Atom or JSON feed, as a file or http(s) URL "
                                  "(repeatable)")
@@ -116,6 +130,23 @@ def _add_build_flags(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--verbose", action="store_true", help="print the time of each stage")
 
 
+def _import_usage(args: argparse.Namespace) -> str | None:
+    """Return what is wrong with the arguments of ``import``, or None."""
+    if args.source is None:
+        if args.settings is not None or args.fetch_media:
+            return "--settings and --fetch-media need --from NAME"
+        if not (args.files or args.feed):
+            return "give at least one FILE or --feed FILE_OR_URL"
+        return None
+    if args.feed:
+        return "--from reads one site; import feeds in a separate run"
+    if len(args.files) != 1:
+        return f"--from {args.source} reads exactly one PATH (the site folder or export)"
+    if args.settings is not None and args.source != "pelican":
+        return "--settings is only for --from pelican"
+    return None
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -126,9 +157,9 @@ def _positive(text: str) -> int:
 def main(argv: t.Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = make_parser().parse_args(argv)
-    if args.command == "import" and not (args.files or args.feed):
-        print("site-builder import: error: give at least one FILE or --feed FILE_OR_URL",
-              file=sys.stderr)
+    usage = _import_usage(args) if args.command == "import" else None
+    if usage is not None:
+        print(f"site-builder import: error: {usage}", file=sys.stderr)
         return EXIT_USAGE
     if args.command == "import" and args.lang is not None and not valid_lang(args.lang):
         print(f"site-builder import: error: --lang {args.lang!r} is not a language code "
@@ -360,7 +391,7 @@ PROGRESS_EVERY = 500
 
 def _import(args: argparse.Namespace) -> int:
     # Imported here: the feed and HTML parsers it needs would slow every build's start.
-    from .importers.writing import import_sources
+    from .importers.writing import import_site, import_sources
 
     config = load_config(args.project)
 
@@ -373,10 +404,39 @@ def _import(args: argparse.Namespace) -> int:
                 event.number % PROGRESS_EVERY == 0 or event.number == event.total):
             print(f"... {event.number} of {event.total} articles", file=sys.stderr)
 
-    result = import_sources(config, args.files, args.feed, force=args.force, lang=args.lang,
-                            on_event=report)
+    if args.source is None:
+        result = import_sources(config, args.files, args.feed, force=args.force,
+                                lang=args.lang, on_event=report)
+    else:
+        name = args.source
+        module_name = f"{__package__}.importers.{name}"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            print(f"site-builder import: error: --from {name}: this version cannot read "
+                  f"{name} sites yet", file=sys.stderr)
+            return EXIT_USAGE
+        read_site: t.Callable[[Path, Config, Path | None], SiteImport] = module.read_site
+        try:
+            site = read_site(Path(args.files[0]), config, args.settings)
+            result = import_site(config, site, name, force=args.force,
+                                 fetch_media=args.fetch_media, lang=args.lang, on_event=report)
+        except (BuildError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a reader's bug must not end in a traceback
+            if args.debug:
+                raise
+            print(f"site-builder import: error: reading {args.files[0]} as a {name} site "
+                  f"failed: {type(exc).__name__}: {exc} (--debug shows where)",
+                  file=sys.stderr)
+            return EXIT_PROBLEMS
     for problem in sorted(result.problems, key=lambda p: p.level == "error"):
         print(problem, file=sys.stderr)
+    if result.site is not None:
+        for line in _site_summary(result.site):
+            print(line)
     print(_import_summary(result))
     return EXIT_PROBLEMS if result.failed else EXIT_OK
 
@@ -387,6 +447,34 @@ def _import_summary(result: ImportResult) -> str:
     failed = f", {result.failed} failed" if result.failed else ""
     total = len(result.events)
     return f"Imported {total} article{'' if total == 1 else 's'}: {counts}{failed}."
+
+
+def _site_summary(site: SiteSummary) -> list[str]:
+    """Return the lines that say what a reader of another site found and what became of it."""
+    from .importers.writing import PAGES_NOTE
+
+    kinds = site.kinds
+    counts = ", ".join(f"{kinds.get(kind, 0)} {plural}" for kind, plural in (
+        ("article", "articles"), ("page", "pages"), ("draft", "drafts"), ("asset", "assets"),
+        ("skipped", "skipped")))
+    reasons = ", ".join(f"{reason}: {count}" for reason, count in site.skipped)
+    lines = [f"Imported from {site.name}: {counts}" + (f" ({reasons})." if reasons else ".")]
+    if site.pages:
+        lines.append(f"Note: {PAGES_NOTE}.")
+    if site.unmapped:
+        lines.append("Kept under extra: "
+                     + ", ".join(f"{key} ({count})" for key, count in site.unmapped) + ".")
+    if site.assets_copied or site.media_fetched:
+        lines.append(f"Copied {site.assets_copied} asset files, downloaded "
+                     f"{site.media_fetched} media files.")
+    if site.proposals:
+        lines.append("Proposed for config.toml:")
+        notes = {"added": "added to config.toml", "set": "already in force",
+                 "differs": "not added", "invalid": "not added"}
+        for proposal in site.proposals:
+            detail = f": {proposal.detail}" if proposal.detail else ""
+            lines.append(f"    {proposal.line}    # {notes[proposal.status]}{detail}")
+    return lines
 
 
 def _print_problems(exc: BuildError) -> None:

@@ -74,6 +74,18 @@ class SiteImport:
     """Front-matter keys kept under ``extra``, with how many articles had each."""
     proposed: dict[str, object] = dataclasses.field(default_factory=dict)
     """``config.toml`` keys that reproduce the old site (``permalink``)."""
+    streamed: t.Iterable[ImportedArticle] = ()
+    """Articles read one at a time after ``articles``, for a source too large to hold at
+    once (a WordPress export); iterating it may add to ``problems``."""
+    up_to_date: t.Callable[[str, str], bool] = lambda original_url, source_digest: False
+    """Set by the writer before ``streamed`` is iterated: whether the file of the article
+    with this ``original_url`` is unedited and was written from this ``source_digest``.
+    A reader may then yield :meth:`ImportedArticle.unchanged` instead of converting it again."""
+
+    def all_articles(self) -> t.Iterator[ImportedArticle]:
+        """Yield ``articles``, then ``streamed``: iterate once, then read ``problems``."""
+        yield from self.articles
+        yield from self.streamed
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -117,6 +129,21 @@ class ImportedArticle:
     """Files of the old site to copy next to the new article."""
     media: tuple[str, ...] = ()
     """Remote http(s) media the body or image uses, for ``--fetch-media``."""
+    source_digest: str | None = None
+    """Digest of everything the reader made this article from, when it can tell; written
+    as ``import_source``, so an unchanged source need not be converted again."""
+    kept: bool = False
+    """A placeholder for an article whose file is up to date (see
+    :attr:`SiteImport.up_to_date`): only ``original_url``, ``source_digest`` and ``page``
+    mean anything."""
+
+    @classmethod
+    def unchanged(cls, origin: str, original_url: str, source_digest: str, *,
+                  page: bool = False) -> ImportedArticle:
+        """Return the placeholder of an article whose file is up to date."""
+        return cls(origin=origin, origin_line=None, title="", date=dt.date(1970, 1, 1),
+                   body="", original_url=original_url, source_digest=source_digest,
+                   page=page, kept=True)
 
     @property
     def label(self) -> str:
