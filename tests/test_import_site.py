@@ -233,8 +233,8 @@ def test_cli_dispatches_to_the_reader_and_prints_the_summary(
         "created content/2021/06/2021-06-05-about.md",
         "Imported from jekyll: 1 articles, 1 pages, 0 drafts, 1 assets, 3 skipped "
         "(not content: 2, settings: 1).",
-        "Note: pages are imported as articles flagged 'page: true' until the project has "
-        "standalone pages.",
+        "Note: pages are written with 'page: true': built at their old URL, left out of "
+        "listings and feeds.",
         "Kept under extra: layout (2), comments (1).",
         "Proposed for config.toml:",
         '    permalink = "/{year}/{month}/{day}/{slug}/"    # already in force: the default',

@@ -146,8 +146,8 @@ def test_small_export_imports_builds_and_imports_again_unchanged(
         "Imported from wordpress: 2 articles, 1 pages, 1 drafts, 2 assets, 5 skipped "
         "(comment (not imported): 2, navigation menu item: 1, password-protected: 1, "
         "reusable block (inlined where it is used): 1).",
-        "Note: pages are imported as articles flagged 'page: true' until the project has "
-        "standalone pages.",
+        "Note: pages are written with 'page: true': built at their old URL, left out of "
+        "listings and feeds.",
         "Kept under extra: format (1), source_desk (1).",
         "Proposed for config.toml:",
         '    permalink = "/{year}/{month}/{day}/{slug}/"    # already in force: the default',

@@ -71,8 +71,8 @@ MAX_CANDIDATES = 999
 """Most articles of one day with one title (``slug``, ``slug-2`` ... ``slug-999``)."""
 BUNDLE_INDEX = "index.md"
 """The article file of a bundle folder."""
-PAGES_NOTE = ("pages are imported as articles flagged 'page: true' until the project has "
-              "standalone pages")
+PAGES_NOTE = ("pages are written with 'page: true': built at their old URL, left out of "
+              "listings and feeds")
 
 ALSO_RESERVED = ("categories/",)
 """Folders of listings the build adds only for some sites (categories, once an article has
