@@ -50,7 +50,7 @@ from ..config import Config, check_permalink
 from ..content import MAX_FILE_BYTES, clean_text, split_front_matter
 from ..errors import Problem
 from ..model import Image
-from . import hugo_shortcodes
+from . import dead_links, hugo_shortcodes
 from .imported import Accounted, Asset, ImportedArticle, Kind, SiteImport, split_byline
 
 CONFIG_NAMES = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json",
@@ -346,6 +346,9 @@ class _Reader:
             if article is not None:
                 articles.append((page, article))
         self.settle_aliases(articles)
+        files = {page.shown: page.file for page, _ in articles}
+        dead_links.settle(self.result, self.config, self.site.base_url,
+                          lambda article: dead_links.source_text(files.get(article.origin)))
         self.finish_resources()
         self.propose([p for p, _ in articles])
         self.result.accounted = sorted(self.accounted.values(), key=lambda a: a.path)

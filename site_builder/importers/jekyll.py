@@ -69,7 +69,7 @@ from ..config import Config, check_permalink
 from ..content import MAX_FILE_BYTES, clean_text, split_front_matter
 from ..errors import Problem
 from ..model import Image
-from . import liquid, markdown_links
+from . import dead_links, liquid, markdown_links
 from .feed_entries import html_to_text
 from .imported import Accounted, Asset, ImportedArticle, Kind, SiteImport, split_byline, valid_lang
 
@@ -286,6 +286,10 @@ class _Reader:
             self.convert(doc)
         self.assign_files()
         self.result.articles.extend(self.article(doc) for doc in self.docs)
+        files = {doc.origin: doc.path for doc in self.docs}
+        old_base = self.url + self.baseurl + "/" if self.url else None
+        dead_links.settle(self.result, self.config, old_base,
+                          lambda article: dead_links.source_text(files.get(article.origin)))
         for doc in self.docs:
             self.account(doc.rel, "page" if doc.kind == "page" else
                          "draft" if doc.draft else "article")

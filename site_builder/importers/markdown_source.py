@@ -213,7 +213,10 @@ def find_links(text: str) -> list[tuple[Link, int, int, int, int]]:
     skip = code_ranges(text)
     found: list[tuple[Link, int, int, int, int]] = []
     for match in _INLINE_LINK.finditer(text):
-        if not outside(skip, match.start(), match.end()):
+        # The text may hold code spans ([`name`](dest)): only the brackets and the
+        # destination must be outside code.
+        if not (outside(skip, match.start(), match.start() + 1)
+                and outside(skip, match.start("dest"), match.end("dest"))):
             continue
         kind: t.Literal["link", "image"] = "image" if match.group("bang") else "link"
         found.append((Link(kind, _unbracket(match.group("dest")), match.group("text"),
@@ -230,7 +233,8 @@ def find_links(text: str) -> list[tuple[Link, int, int, int, int]]:
                               base + nested.start(), base + nested.end(),
                               base + nested.start("dest"), base + nested.end("dest")))
     for match in _REFERENCE_DEF.finditer(text):
-        if outside(skip, match.start(), match.end()):
+        if outside(skip, match.start(), match.start("label")) and outside(
+                skip, match.start("dest"), match.end("dest")):
             found.append((Link("reference", _unbracket(match.group("dest")),
                                match.group("label"), match.start()),
                           match.start(), match.end() + (1 if text[match.end():][:1] == "\n"
@@ -314,7 +318,7 @@ def _drop_references(text: str, labels: set[str]) -> str:
     pattern = re.compile(r"(!?)\[((?:[^\[\]\\\n]|\\.)*)\](?:\[((?:[^\[\]\\\n]|\\.)*)\])?(?![(:])")
 
     def replace(match: re.Match[str]) -> str:
-        if not outside(skip, match.start(), match.end()):
+        if not outside(skip, match.start(), match.start() + 1):
             return match.group(0)
         label = match.group(3) if match.group(3) else match.group(2)
         if _label_key(label) in labels:
