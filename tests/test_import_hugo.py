@@ -681,8 +681,12 @@ def test_shared_hugo_docs_are_read_whole(tmp_path: Path) -> None:
         Asset(folder / "image-processing/sunset.jpg", "sunset.jpg"),)
     assert found["urls.md"].aliases[:2] == ("extras/permalinks/", "extras/aliases/")
     assert found["taxonomies.md"].aliases[-1] == "extras/indexes/"
+    dead = [p for p in result.problems if p.message.startswith("link to ")]
+    # Links to Hugo docs pages outside the sample, glossary links ([term](g)), anchors the
+    # docs theme adds: unlinked, their text kept (no baseURL is known for a content folder).
+    assert len(dead) == DEAD_LINKS and all(p.line for p in dead)
     warnings = collections.Counter(re.sub(r"'[^']*'|: .*", "", p.message)
-                                   for p in result.problems)
+                                   for p in result.problems if p not in dead)
     assert warnings == {
         "shortcode  not converted; removed (its inner text is kept)": 59,
         "shortcode  not converted; removed": 22,
@@ -691,6 +695,8 @@ def test_shared_hugo_docs_are_read_whole(tmp_path: Path) -> None:
         "aliases of a section list page are not kept": 1,
     }
 
+
+DEAD_LINKS = 246
 
 # --- any text -------------------------------------------------------------------------------
 

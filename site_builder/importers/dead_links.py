@@ -54,14 +54,17 @@ def known_paths(articles: t.Iterable[ImportedArticle]) -> set[str]:
 
 
 def settle(result: SiteImport, config: Config, base_url: str | None,
-           source_text: t.Callable[[ImportedArticle], str | None]) -> None:
+           source_text: t.Callable[[ImportedArticle], str | None],
+           served: t.Callable[[str], bool] = lambda path: False) -> None:
     """Apply the dead-link rule to the bodies of ``result.articles``, in place.
 
     ``base_url`` is the old site's root (ending in ``/``) when known; ``source_text`` returns
-    the source file of an article, to find the line a warning names.
+    the source file of an article, to find the line a warning names; ``served`` tells
+    whether the old site served a file at a site path (no leading ``/``), which the link
+    then keeps.
     """
     known = known_paths(result.articles)
-    result.articles = [_settle_one(article, config, known, base_url, source_text,
+    result.articles = [_settle_one(article, config, known, base_url, source_text, served,
                                    result.problems)
                        for article in result.articles]
 
@@ -69,7 +72,7 @@ def settle(result: SiteImport, config: Config, base_url: str | None,
 def _settle_one(article: ImportedArticle, config: Config, known: set[str],
                 base_url: str | None,
                 source_text: t.Callable[[ImportedArticle], str | None],
-                problems: list[Problem]) -> ImportedArticle:
+                served: t.Callable[[str], bool], problems: list[Problem]) -> ImportedArticle:
     own = {asset.name.lower() for asset in article.assets}
     here = article.old_path or ""
     folder = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
@@ -126,7 +129,7 @@ def _settle_one(article: ImportedArticle, config: Config, known: set[str],
                 return None
             path = "/" + folder.lstrip("/") + path
         if path.startswith("/..") or _key(path) in known or posixpath.normpath(
-                "/" + unquote(path)).startswith("/.."):
+                "/" + unquote(path)).startswith("/..") or served(_key(path)):
             return None
         if base_url is not None:
             absolute = base_url + quote(posixpath.normpath(unquote(path)).lstrip("/"),

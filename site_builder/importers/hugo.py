@@ -348,7 +348,8 @@ class _Reader:
         self.settle_aliases(articles)
         files = {page.shown: page.file for page, _ in articles}
         dead_links.settle(self.result, self.config, self.site.base_url,
-                          lambda article: dead_links.source_text(files.get(article.origin)))
+                          lambda article: dead_links.source_text(files.get(article.origin)),
+                          lambda path: path in self.by_url)
         self.finish_resources()
         self.propose([p for p, _ in articles])
         self.result.accounted = sorted(self.accounted.values(), key=lambda a: a.path)

@@ -289,12 +289,22 @@ class _Reader:
         files = {doc.origin: doc.path for doc in self.docs}
         old_base = self.url + self.baseurl + "/" if self.url else None
         dead_links.settle(self.result, self.config, old_base,
-                          lambda article: dead_links.source_text(files.get(article.origin)))
+                          lambda article: dead_links.source_text(files.get(article.origin)),
+                          self.serves)
         for doc in self.docs:
             self.account(doc.rel, "page" if doc.kind == "page" else
                          "draft" if doc.draft else "article")
         self.propose()
         self.result.accounted.extend(sorted(self.accounted.values(), key=lambda a: a.path))
+
+    def serves(self, site_path: str) -> bool:
+        """Whether the old site served a file at ``site_path``: one of its own files."""
+        if self.bare is not None:
+            return False
+        if self.baseurl and site_path.startswith(self.baseurl.strip("/").lower() + "/"):
+            site_path = site_path[len(self.baseurl.strip("/")) + 1:]
+        file = self.folder / site_path
+        return file.is_file() and not site_path.startswith("_")
 
     # -- _config.yml ---------------------------------------------------------------------
 
