@@ -13,7 +13,9 @@ A link that merely looks like a host (``www.example.com/0``) is a relative link,
 old generator made it; it resolved to nothing there too, so it is unlinked like any other.
 
 A link to an anchor of the same page (``#name``) that no element of the converted body
-carries (an id the old site's theme or scripts added) is unlinked with a warning too.
+carries (an id the old site's theme or scripts added) is unlinked with a warning too. A
+link to an anchor of another imported page that the page's converted body does not carry
+keeps leading to the page, without the anchor, with a warning.
 """
 
 from __future__ import annotations
@@ -64,15 +66,43 @@ def settle(result: SiteImport, config: Config, base_url: str | None,
     then keeps.
     """
     known = known_paths(result.articles)
+    by_path: dict[str, ImportedArticle] = {}
+    for article in result.articles:
+        for path in (article.old_path, *article.aliases):
+            if path is not None:
+                by_path.setdefault(_key(path), article)
+    ids: dict[int, set[str] | None] = {}
+
+    def has_id(path: str, name: str) -> bool:
+        target = by_path.get(path)
+        if target is None:
+            return True
+        if id(target) not in ids:
+            ids[id(target)] = _ids(target, config)
+        found = ids[id(target)]
+        return found is None or unquote(name) in found
+
     result.articles = [_settle_one(article, config, known, base_url, source_text, served,
-                                   result.problems)
+                                   result.problems, has_id)
                        for article in result.articles]
+
+
+def _ids(article: ImportedArticle, config: Config) -> set[str] | None:
+    """Return the ids of the elements of an article's converted body (None: unreadable)."""
+    try:
+        rendered = render_markdown(article.body, unsafe_html=config.unsafe_html,
+                                   embed_hosts=config.embed_hosts,
+                                   heading_ids=config.heading_ids)
+    except BodyError:
+        return None
+    return {unquote(m.group(1)) for m in _ID.finditer(rendered.html)}
 
 
 def _settle_one(article: ImportedArticle, config: Config, known: set[str],
                 base_url: str | None,
                 source_text: t.Callable[[ImportedArticle], str | None],
-                served: t.Callable[[str], bool], problems: list[Problem]) -> ImportedArticle:
+                served: t.Callable[[str], bool], problems: list[Problem],
+                target_has_id: t.Callable[[str, str], bool]) -> ImportedArticle:
     own = {asset.name.lower() for asset in article.assets}
     here = article.old_path or ""
     folder = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
@@ -81,14 +111,7 @@ def _settle_one(article: ImportedArticle, config: Config, known: set[str],
 
     def has_id(name: str) -> bool:
         if not ids:
-            try:
-                rendered = render_markdown(article.body, unsafe_html=config.unsafe_html,
-                                           embed_hosts=config.embed_hosts,
-                                           heading_ids=config.heading_ids)
-            except BodyError:
-                ids.append(None)
-            else:
-                ids.append({unquote(m.group(1)) for m in _ID.finditer(rendered.html)})
+            ids.append(_ids(article, config))
         found = ids[0]
         return found is None or unquote(name) in found
 
@@ -128,6 +151,14 @@ def _settle_one(article: ImportedArticle, config: Config, known: set[str],
             if unquote(path).lower() in own or unquote(path).lower().lstrip("./") in own:
                 return None
             path = "/" + folder.lstrip("/") + path
+        if _key(path) in known and _key(path) != _key(here) and parts.fragment and \
+                not target_has_id(_key(path), parts.fragment):
+            problems.append(Problem(
+                article.origin, line_of(link) or article.origin_line,
+                f"link to {dest}: the page has no element with the id '{parts.fragment}' (the "
+                "old site's theme may have added it); the link leads to the page, the anchor "
+                "is removed", level="warning"))
+            return dest.split("#", 1)[0]
         if path.startswith("/..") or _key(path) in known or posixpath.normpath(
                 "/" + unquote(path)).startswith("/..") or served(_key(path)):
             return None
