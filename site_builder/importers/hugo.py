@@ -78,6 +78,7 @@ OTHER_FOLDERS = {"layouts": "template", "themes": "theme file", "archetypes": "a
                  "i18n": "translation strings", "config": "site configuration"}
 
 _LANG_SUFFIX = re.compile(r"^(?P<base>.+)\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]{2,8})*)$")
+_LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*", re.IGNORECASE)
 _FILE_DATE = re.compile(r"^(?P<date>\d{4}-\d{2}-\d{2})-(?P<rest>.+)$")
 _DIVIDER = "<!--more-->"
 _MARK = "\x00more\x00"
@@ -158,6 +159,10 @@ class _Site:
     cascades: list[_Cascade] = dataclasses.field(default_factory=list)
     ignore: list[re.Pattern[str]] = dataclasses.field(default_factory=list)
     multilingual: bool = False
+    section: str = ""
+    """For a bare section folder (``content-management/``): its name, the section its
+    pages are in, as under ``content/<name>/``; ``""`` when the folder is the content
+    root."""
 
 
 # --- pages ----------------------------------------------------------------------------
@@ -279,6 +284,19 @@ def _dotted(meta: t.Mapping[str, tuple[str, object]], name: str) -> object:
 
 # --- reading --------------------------------------------------------------------------
 
+def _section_of(folder: Path) -> str:
+    """Return the section a bare content folder is, by its name: ``""`` for a folder named
+    ``content`` or a language folder directly under one (``content/en``), the content
+    root."""
+    name = folder.resolve().name
+    parent = folder.resolve().parent.name
+    if name.lower() == "content" or not name:
+        return ""
+    if parent.lower() == "content" and _LANG_CODE.fullmatch(name):
+        return ""
+    return name
+
+
 def read_site(path: Path, config: Config, settings: Path | None = None) -> SiteImport:
     """Read the Hugo site or content folder at ``path``.
 
@@ -383,12 +401,15 @@ class _Reader:
                 data = {stem: data}
             _merge(merged, data)
         site.config = merged
-        content_dir = self.root / "content"
-        site.is_site = bool(files) or (content_dir.is_dir() and not any(
-            p.suffix in MARKDOWN_SUFFIXES for p in self.root.iterdir() if p.is_file()))
         conf = merged
+        name = conf.get("contentdir")
+        content_dir = self.root / (name if isinstance(name, str) else "content")
+        found_here = bool(files) and settings is None
+        site.is_site = found_here or (content_dir.is_dir() and not any(
+            p.suffix in MARKDOWN_SUFFIXES for p in self.root.iterdir() if p.is_file()))
         if not site.is_site:
             site.content_dirs = [(self.root, None)]
+            site.section = _section_of(self.root)
         else:
             name = conf.get("contentdir")
             site.content_dirs = [(self.root / (name if isinstance(name, str) else "content"),
@@ -607,7 +628,8 @@ class _Reader:
             self.account(shown, "skipped", reason)
 
     def read_content(self, folder: Path, lang: str | None, exclude: t.Sequence[Path]) -> None:
-        files = {file: file.relative_to(folder).as_posix()
+        within = self.site.section + "/" if self.site.section and folder == self.root else ""
+        files = {file: within + file.relative_to(folder).as_posix()
                  for file in _files(folder, self.note_link)
                  if not any(file.is_relative_to(other) for other in exclude)}
         leaves: set[str] = set()
