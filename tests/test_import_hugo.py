@@ -660,6 +660,41 @@ def test_a_bare_content_folder(tmp_path: Path) -> None:
     assert found["posts/a.md"].original_url is None
 
 
+
+def test_a_bare_section_folder_is_the_section_named_by_the_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    (folder / "local").mkdir(parents=True)
+    (folder / "a.md").write_text(post(extra="") + "\nSee [b](/news/local/b/) and "
+                                 "[c](/news/c/).\n", encoding="utf-8")
+    (folder / "local" / "b.md").write_text(post("B"), encoding="utf-8")
+    result = read_site(folder, make_config(tmp_path / "project"))
+    found = articles(result)
+    assert (found["a.md"].old_path, found["a.md"].page) == ("news/a/", False)
+    assert found["local/b.md"].old_path == "news/local/b/"
+    assert "[b](/news/local/b/)" in found["a.md"].body
+    assert [p.message.split(":")[0] for p in result.problems] == ["link to /news/c/"]
+
+
+def test_a_section_folder_takes_the_permalinks_of_its_section(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "a.md").write_text(post(), encoding="utf-8")
+    settings = tmp_path / "hugo.toml"
+    settings.write_text('[permalinks]\nnews = "/:year/:month/:slug/"\n', encoding="utf-8")
+    result = read_site(folder, make_config(tmp_path / "project"), settings)
+    assert articles(result)["a.md"].old_path == "2024/05/hello-world/"
+
+
+@pytest.mark.parametrize("parts", [("content",), ("content", "en")])
+def test_a_content_or_language_folder_stays_the_root(tmp_path: Path,
+                                                      parts: tuple[str, ...]) -> None:
+    folder = tmp_path.joinpath(*parts)
+    (folder / "posts").mkdir(parents=True)
+    (folder / "posts" / "a.md").write_text(post(), encoding="utf-8")
+    result = read_site(folder, make_config(tmp_path / "project"))
+    assert articles(result)["posts/a.md"].old_path == "posts/a/"
+
+
 # --- the shared Hugo documentation -----------------------------------------------------
 
 def test_shared_hugo_docs_are_read_whole(tmp_path: Path) -> None:
