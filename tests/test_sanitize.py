@@ -334,3 +334,9 @@ def test_every_paragraph_has_a_tail_after_rendering() -> None:
     # The quadratic-time workaround hides whitespace between blocks and puts it back.
     assert render_markdown("a\n\nb \"c\"\n\n- d\n- e\n").html == (
         "<p>a</p>\n<p>b \u201cc\u201d</p>\n<ul>\n<li>d</li>\n<li>e</li>\n</ul>")
+
+
+def test_iframes_lose_the_loading_attribute() -> None:
+    html = render_markdown('<iframe src="https://www.youtube.com/embed/x" title="V" '
+                           'loading="lazy"></iframe>\n').html
+    assert html == '<iframe src="https://www.youtube.com/embed/x" title="V"></iframe>'
