@@ -394,6 +394,10 @@ def sanitize_html(
         if attribute in ("width", "height") and not value.strip().isdigit():
             # HTML wants a number of pixels here; "100%" is old presentational markup.
             return None
+        if attribute == "cite" and _SPACE.search(value.strip()):
+            # Imported markup uses cite for a note ("deleted it"): not a URL, and as a
+            # relative one it points at a page that does not exist.
+            return None
         if attribute in URL_ATTRIBUTES:
             return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", value.strip())
         return value

@@ -340,3 +340,11 @@ def test_iframes_lose_the_loading_attribute() -> None:
     html = render_markdown('<iframe src="https://www.youtube.com/embed/x" title="V" '
                            'loading="lazy"></iframe>\n').html
     assert html == '<iframe src="https://www.youtube.com/embed/x" title="V"></iframe>'
+
+
+
+def test_a_cite_that_is_not_a_url_is_dropped() -> None:
+    html = render_markdown('<del cite="deleted it">gone</del> <ins cite="https://e.org/why">'
+                           "new</ins> <q cite=\"notes/a b.html\">q</q>\n").html
+    assert html == ('<p><del>gone</del> <ins cite="https://e.org/why">new</ins> '
+                    "<q>q</q></p>")
