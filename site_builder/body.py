@@ -410,12 +410,14 @@ def sanitize_html(
     # A disclosure needs a summary line, and a description list a term before its details.
     cleaned = _DETAILS_WITHOUT_SUMMARY.sub(r"\g<0><summary>Details</summary>", cleaned)
     cleaned = _DL_WITHOUT_TERM.sub(r"\g<0><dt></dt>", cleaned)
+    cleaned = _DL_WITHOUT_DETAILS.sub(r"\g<0><dd></dd>", cleaned)
     return cleaned, tuple(removed)
 
 
 _ATTRS = r'(?:\s+[^\s=>]+(?:="[^"]*")?)*'
 _DETAILS_WITHOUT_SUMMARY = re.compile(rf"<details{_ATTRS}>(?!\s*<summary[\s>])")
 _DL_WITHOUT_TERM = re.compile(rf"<dl{_ATTRS}>\s*(?=<dd[\s>])")
+_DL_WITHOUT_DETAILS = re.compile(r"</dt>\s*(?=</dl>)")
 
 
 # Text-level elements that may not hold paragraphs, headings, lists or tables. Raw HTML

@@ -348,3 +348,9 @@ def test_a_cite_that_is_not_a_url_is_dropped() -> None:
                            "new</ins> <q cite=\"notes/a b.html\">q</q>\n").html
     assert html == ('<p><del>gone</del> <ins cite="https://e.org/why">new</ins> '
                     "<q>q</q></p>")
+
+
+def test_a_term_without_details_gets_an_empty_one() -> None:
+    html = render_markdown('<dl id="a" class="wp-caption"><dt class="wp-caption-dt"></dt>'
+                           "</dl>\n").html
+    assert html == '<dl id="a" class="wp-caption"><dt class="wp-caption-dt"></dt><dd></dd></dl>'
