@@ -411,13 +411,41 @@ def sanitize_html(
     cleaned = _DETAILS_WITHOUT_SUMMARY.sub(r"\g<0><summary>Details</summary>", cleaned)
     cleaned = _DL_WITHOUT_TERM.sub(r"\g<0><dt></dt>", cleaned)
     cleaned = _DL_WITHOUT_DETAILS.sub(r"\g<0><dd></dd>", cleaned)
-    return cleaned, tuple(removed)
+    return unique_ids(cleaned), tuple(removed)
 
 
 _ATTRS = r'(?:\s+[^\s=>]+(?:="[^"]*")?)*'
 _DETAILS_WITHOUT_SUMMARY = re.compile(rf"<details{_ATTRS}>(?!\s*<summary[\s>])")
 _DL_WITHOUT_TERM = re.compile(rf"<dl{_ATTRS}>\s*(?=<dd[\s>])")
 _DL_WITHOUT_DETAILS = re.compile(r"</dt>\s*(?=</dl>)")
+# nh3 writes every attribute value in double quotes, so this finds each id exactly.
+_ID = re.compile(r'(<[a-zA-Z][a-zA-Z0-9]*(?:\s+[^\s=>]+(?:="[^"]*")?)*?\s+id=")([^"]*)(")')
+
+
+def unique_ids(body: str) -> str:
+    """Give each repeated ``id`` in ``body`` a numbered suffix, so every id is unique.
+
+    Imported bodies repeat ids (the same captioned image, or the same file block, twice
+    in one post); the first keeps its id, so links to it still land.
+    """
+    if body.count(' id="') < 2:
+        return body
+    seen = {match.group(2) for match in _ID.finditer(body)}
+    used: set[str] = set()
+
+    def rename(match: re.Match[str]) -> str:
+        value = match.group(2)
+        if value not in used:
+            used.add(value)
+            return match.group(0)
+        number = 2
+        while f"{value}-{number}" in seen or f"{value}-{number}" in used:
+            number += 1
+        fresh = f"{value}-{number}"
+        used.add(fresh)
+        return f"{match.group(1)}{fresh}{match.group(3)}"
+
+    return _ID.sub(rename, body)
 
 
 # Text-level elements that may not hold paragraphs, headings, lists or tables. Raw HTML

@@ -354,3 +354,11 @@ def test_a_term_without_details_gets_an_empty_one() -> None:
     html = render_markdown('<dl id="a" class="wp-caption"><dt class="wp-caption-dt"></dt>'
                            "</dl>\n").html
     assert html == '<dl id="a" class="wp-caption"><dt class="wp-caption-dt"></dt><dd></dd></dl>'
+
+
+def test_repeated_ids_get_a_numbered_suffix() -> None:
+    html = render_markdown('<figure id="attachment_9">A</figure>\n\n<p id="attachment_9-2">'
+                           'B</p>\n\n<figure id="attachment_9">C</figure>\n\n'
+                           '<figure data-x="1" id="attachment_9">D</figure>\n').html
+    assert re.findall(r'\sid="([^"]*)"', html) == [
+        "attachment_9", "attachment_9-2", "attachment_9-3", "attachment_9-4"]
