@@ -411,6 +411,9 @@ def sanitize_html(
     cleaned = _DETAILS_WITHOUT_SUMMARY.sub(r"\g<0><summary>Details</summary>", cleaned)
     cleaned = _DL_WITHOUT_TERM.sub(r"\g<0><dt></dt>", cleaned)
     cleaned = _DL_WITHOUT_DETAILS.sub(r"\g<0><dd></dd>", cleaned)
+    # A media source whose URL was dropped (an unknown scheme such as a mistyped
+    # "ttps:") points at nothing, and HTML requires the URL: the element goes.
+    cleaned = _SOURCE_WITHOUT_URL.sub("", cleaned)
     return unique_ids(cleaned), tuple(removed)
 
 
@@ -418,6 +421,8 @@ _ATTRS = r'(?:\s+[^\s=>]+(?:="[^"]*")?)*'
 _DETAILS_WITHOUT_SUMMARY = re.compile(rf"<details{_ATTRS}>(?!\s*<summary[\s>])")
 _DL_WITHOUT_TERM = re.compile(rf"<dl{_ATTRS}>\s*(?=<dd[\s>])")
 _DL_WITHOUT_DETAILS = re.compile(r"</dt>\s*(?=</dl>)")
+_SOURCE_WITHOUT_URL = re.compile(
+    r'<source(?![^>]*\ssrc(?:set)?=")[^>]*>|<track(?![^>]*\ssrc=")[^>]*>')
 # nh3 writes every attribute value in double quotes, so this finds each id exactly.
 _ID = re.compile(r'(<[a-zA-Z][a-zA-Z0-9]*(?:\s+[^\s=>]+(?:="[^"]*")?)*?\s+id=")([^"]*)(")')
 

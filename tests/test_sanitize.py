@@ -362,3 +362,12 @@ def test_repeated_ids_get_a_numbered_suffix() -> None:
                            '<figure data-x="1" id="attachment_9">D</figure>\n').html
     assert re.findall(r'\sid="([^"]*)"', html) == [
         "attachment_9", "attachment_9-2", "attachment_9-3", "attachment_9-4"]
+
+
+def test_a_media_source_that_lost_its_url_is_dropped() -> None:
+    html = render_markdown('<video controls><source src="ttps://e.org/v.mov">'
+                           '<track kind="captions" src="javascript:x"></video>\n\n'
+                           '<picture><source srcset="https://e.org/a.webp">'
+                           '<img src="https://e.org/a.png" alt="A"></picture>\n').html
+    assert html.startswith('<video controls=""></video>')
+    assert '<picture><source srcset="https://e.org/a.webp"><img' in html
