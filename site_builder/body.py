@@ -422,7 +422,8 @@ _DETAILS_WITHOUT_SUMMARY = re.compile(rf"<details{_ATTRS}>(?!\s*<summary[\s>])")
 _DL_WITHOUT_TERM = re.compile(rf"<dl{_ATTRS}>\s*(?=<dd[\s>])")
 _DL_WITHOUT_DETAILS = re.compile(r"</dt>\s*(?=</dl>)")
 _SOURCE_WITHOUT_URL = re.compile(
-    r'<source(?![^>]*\ssrc(?:set)?=")[^>]*>|<track(?![^>]*\ssrc=")[^>]*>')
+    r'<source(?!(?:\s+[^\s=>]+(?:="[^"]*")?)*?\s+src(?:set)?=")(?:\s+[^\s=>]+(?:="[^"]*")?)*>'
+    r'|<track(?!(?:\s+[^\s=>]+(?:="[^"]*")?)*?\s+src=")(?:\s+[^\s=>]+(?:="[^"]*")?)*>')
 # nh3 writes every attribute value in double quotes, so this finds each id exactly.
 _ID = re.compile(r'(<[a-zA-Z][a-zA-Z0-9]*(?:\s+[^\s=>]+(?:="[^"]*")?)*?\s+id=")([^"]*)(")')
 
