@@ -76,8 +76,9 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "colgroup": {"span"},
     "data": {"value"},
     "del": {"cite", "datetime"},
-    "iframe": {"allow", "allowfullscreen", "height", "loading", "referrerpolicy", "sandbox",
-               "src", "title", "width"},
+    # No "loading": the Nu HTML Checker the pages are validated with rejects it on iframe.
+    "iframe": {"allow", "allowfullscreen", "height", "referrerpolicy", "sandbox", "src",
+               "title", "width"},
     "img": {"alt", "decoding", "height", "loading", "src", "srcset", "sizes", "width"},
     "ins": {"cite", "datetime"},
     "li": {"value"},
@@ -393,6 +394,10 @@ def sanitize_html(
         if attribute in ("width", "height") and not value.strip().isdigit():
             # HTML wants a number of pixels here; "100%" is old presentational markup.
             return None
+        if attribute == "cite" and _SPACE.search(value.strip()):
+            # Imported markup uses cite for a note ("deleted it"): not a URL, and as a
+            # relative one it points at a page that does not exist.
+            return None
         if attribute in URL_ATTRIBUTES:
             return _URL_UNSAFE.sub(lambda m: f"%{ord(m.group()):02X}", value.strip())
         return value
@@ -405,12 +410,48 @@ def sanitize_html(
     # A disclosure needs a summary line, and a description list a term before its details.
     cleaned = _DETAILS_WITHOUT_SUMMARY.sub(r"\g<0><summary>Details</summary>", cleaned)
     cleaned = _DL_WITHOUT_TERM.sub(r"\g<0><dt></dt>", cleaned)
-    return cleaned, tuple(removed)
+    cleaned = _DL_WITHOUT_DETAILS.sub(r"\g<0><dd></dd>", cleaned)
+    # A media source whose URL was dropped (an unknown scheme such as a mistyped
+    # "ttps:") points at nothing, and HTML requires the URL: the element goes.
+    cleaned = _SOURCE_WITHOUT_URL.sub("", cleaned)
+    return unique_ids(cleaned), tuple(removed)
 
 
 _ATTRS = r'(?:\s+[^\s=>]+(?:="[^"]*")?)*'
 _DETAILS_WITHOUT_SUMMARY = re.compile(rf"<details{_ATTRS}>(?!\s*<summary[\s>])")
 _DL_WITHOUT_TERM = re.compile(rf"<dl{_ATTRS}>\s*(?=<dd[\s>])")
+_DL_WITHOUT_DETAILS = re.compile(r"</dt>\s*(?=</dl>)")
+_SOURCE_WITHOUT_URL = re.compile(
+    r'<source(?!(?:\s+[^\s=>]+(?:="[^"]*")?)*?\s+src(?:set)?=")(?:\s+[^\s=>]+(?:="[^"]*")?)*>'
+    r'|<track(?!(?:\s+[^\s=>]+(?:="[^"]*")?)*?\s+src=")(?:\s+[^\s=>]+(?:="[^"]*")?)*>')
+# nh3 writes every attribute value in double quotes, so this finds each id exactly.
+_ID = re.compile(r'(<[a-zA-Z][a-zA-Z0-9]*(?:\s+[^\s=>]+(?:="[^"]*")?)*?\s+id=")([^"]*)(")')
+
+
+def unique_ids(body: str) -> str:
+    """Give each repeated ``id`` in ``body`` a numbered suffix, so every id is unique.
+
+    Imported bodies repeat ids (the same captioned image, or the same file block, twice
+    in one post); the first keeps its id, so links to it still land.
+    """
+    if body.count(' id="') < 2:
+        return body
+    seen = {match.group(2) for match in _ID.finditer(body)}
+    used: set[str] = set()
+
+    def rename(match: re.Match[str]) -> str:
+        value = match.group(2)
+        if value not in used:
+            used.add(value)
+            return match.group(0)
+        number = 2
+        while f"{value}-{number}" in seen or f"{value}-{number}" in used:
+            number += 1
+        fresh = f"{value}-{number}"
+        used.add(fresh)
+        return f"{match.group(1)}{fresh}{match.group(3)}"
+
+    return _ID.sub(rename, body)
 
 
 # Text-level elements that may not hold paragraphs, headings, lists or tables. Raw HTML

@@ -334,3 +334,40 @@ def test_every_paragraph_has_a_tail_after_rendering() -> None:
     # The quadratic-time workaround hides whitespace between blocks and puts it back.
     assert render_markdown("a\n\nb \"c\"\n\n- d\n- e\n").html == (
         "<p>a</p>\n<p>b \u201cc\u201d</p>\n<ul>\n<li>d</li>\n<li>e</li>\n</ul>")
+
+
+def test_iframes_lose_the_loading_attribute() -> None:
+    html = render_markdown('<iframe src="https://www.youtube.com/embed/x" title="V" '
+                           'loading="lazy"></iframe>\n').html
+    assert html == '<iframe src="https://www.youtube.com/embed/x" title="V"></iframe>'
+
+
+
+def test_a_cite_that_is_not_a_url_is_dropped() -> None:
+    html = render_markdown('<del cite="deleted it">gone</del> <ins cite="https://e.org/why">'
+                           "new</ins> <q cite=\"notes/a b.html\">q</q>\n").html
+    assert html == ('<p><del>gone</del> <ins cite="https://e.org/why">new</ins> '
+                    "<q>q</q></p>")
+
+
+def test_a_term_without_details_gets_an_empty_one() -> None:
+    html = render_markdown('<dl id="a" class="wp-caption"><dt class="wp-caption-dt"></dt>'
+                           "</dl>\n").html
+    assert html == '<dl id="a" class="wp-caption"><dt class="wp-caption-dt"></dt><dd></dd></dl>'
+
+
+def test_repeated_ids_get_a_numbered_suffix() -> None:
+    html = render_markdown('<figure id="attachment_9">A</figure>\n\n<p id="attachment_9-2">'
+                           'B</p>\n\n<figure id="attachment_9">C</figure>\n\n'
+                           '<figure data-x="1" id="attachment_9">D</figure>\n').html
+    assert re.findall(r'\sid="([^"]*)"', html) == [
+        "attachment_9", "attachment_9-2", "attachment_9-3", "attachment_9-4"]
+
+
+def test_a_media_source_that_lost_its_url_is_dropped() -> None:
+    html = render_markdown('<video controls><source src="ttps://e.org/v.mov">'
+                           '<track kind="captions" src="javascript:x"></video>\n\n'
+                           '<picture><source srcset="https://e.org/a.webp">'
+                           '<img src="https://e.org/a.png" alt="A"></picture>\n').html
+    assert html.startswith('<video controls=""></video>')
+    assert '<picture><source srcset="https://e.org/a.webp"><img' in html

@@ -604,3 +604,8 @@ def test_fetch_media_puts_the_attachments_beside_each_post(tmp_path: Path) -> No
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: t.Any) -> None:
         """Keep the test output clean."""
+
+
+def test_embeds_carry_no_loading_attribute() -> None:
+    youtube, _ = convert("[embed]https://youtu.be/abcdefghijk[/embed]")
+    assert "loading=" not in youtube

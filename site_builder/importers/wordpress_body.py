@@ -521,7 +521,7 @@ def _embed(url: str, caption: str = "") -> str:
     src = _embed_src(url)
     link = html.escape(url, quote=True)
     if src is not None:
-        inner = (f'<iframe src="{src}" width="560" height="315" loading="lazy" '
+        inner = (f'<iframe src="{src}" width="560" height="315" '
                  f'allowfullscreen title="{link}"></iframe>')
     else:
         inner = f'<p><a href="{link}">{html.escape(url)}</a></p>'
