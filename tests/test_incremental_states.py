@@ -45,14 +45,17 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, note, settings
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 from hypothesis.stateful import (
     RuleBasedStateMachine,
+    initialize,
     precondition,
     rule,
     run_state_machine_as_test,
 )
 
-from site_builder import BuildError, BuildResult, build, load_config
+from site_builder import BuildError, BuildResult, Config, build, load_config
+from site_builder.incremental.state import BuildState
 from site_builder.incremental.store import CACHE_DIR
 
 PROFILES = {
@@ -77,6 +80,8 @@ PAGEFIND_DETERMINISTIC = False
 BASE_PATH = "/archive/"
 IMAGE = "images/dock.svg"
 NOTES = "files/notes.txt"
+ABOUT = "about.html"
+YEAR_2023 = "2023/"
 
 WORDS = ["Port", "Strike", "Ferry", "Budget", "Council", "Festival", "Harbour", "School",
          "Museum", "Talks", "Resume", "Opens", "Ends", "New", "Line", "Storm", "Рыболовство",
@@ -87,16 +92,23 @@ TAGS = ["Port", "port", "Labour", "Transport", "Culture", "Économie", "Economie
         "Council"]
 AUTHORS = ["Anna Petrova", "Mark O'Neil", "Li Wei", "anna petrova", "Zoë Brand"]
 SOURCES = ["Reuters", "Associated Press", "Harbour Gazette", "reuters"]
+HEADING = "## What the union wants"
+ANCHOR = "what-the-union-wants"
+"""The id the heading gets: links to an article may point at it."""
+LABOUR = "tags/labour/"
+LABOUR_LINK = f"More in [the labour section]({BASE_PATH}{LABOUR})."
+"""A link to a listing page, which exists only while an article has the tag."""
 SENTENCES = [
     "Dockworkers walked out on Thursday, halting **all** container traffic.",
     "The union said talks had *failed* after three weeks.",
-    "## What the union wants",
+    HEADING,
     "| Demand | Status |\n|--------|--------|\n| Pay rise | Rejected |",
     "Both sides said \"progress\" had been made -- but no deal was signed.",
     "- one pier\n- two piers",
     "The strike is the first since 1998.[^1]\n\n[^1]: According to the port's records.",
     "A late correction to the timetable.",
     "Рыбаки вышли в море на рассвете.",
+    LABOUR_LINK,
 ]
 TEMPLATES: dict[str, list[str]] = {
     "article.html": [
@@ -125,6 +137,9 @@ STATIC = {
     NOTES: [b"Timetable notes.\n", b"Revised timetable notes.\n"],
     "files/extra.css": [b"body { color: black; }\n", b"body { color: navy; }\n"],
     "assets/site.css": [b"body { margin: 0; }\n"],
+    # HTML in static/ is link-checked too: the year page exists while a 2023 article does.
+    ABOUT: [f'<p><a href="{BASE_PATH}{YEAR_2023}">2023</a></p>\n'.encode(),
+            f'<p><a href="{BASE_PATH}">Home</a></p>\n'.encode()],
 }
 CONFIG_VALUES: dict[str, list[t.Any]] = {
     "per_page": [1, 2, 3, 20],
@@ -164,7 +179,8 @@ class Article:
     updated: str | None = None
     summary: str | None = None
     links: tuple[str, ...] = ()
-    """Content-relative source paths of the articles the body links to."""
+    """Content-relative source paths of the articles the body links to, each perhaps
+    with ``#`` and :data:`ANCHOR`."""
     paragraphs: tuple[str, ...] = ("Body.",)
 
     def text(self, path: str) -> str:
@@ -189,8 +205,10 @@ class Article:
             meta["summary"] = self.summary
         paragraphs = list(self.paragraphs)
         folder = posixpath.dirname(path)
-        paragraphs += [f"See [the earlier report]({posixpath.relpath(target, folder)})."
-                       for target in self.links]
+        for link in self.links:
+            target, hash_, anchor = link.partition("#")
+            href = posixpath.relpath(target, folder) + hash_ + anchor
+            paragraphs.append(f"See [the earlier report]({href}).")
         if self.notes:
             paragraphs.append(f"The [timetable notes]({BASE_PATH}{NOTES}) are online.")
         front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
@@ -214,11 +232,13 @@ def start() -> dict[str, Article]:
             "Harbour Gazette", paragraphs=(SENTENCES[0], SENTENCES[2], SENTENCES[3])),
         "2024/05/2024-05-02-strike.md": Article(
             "Port Strike Begins", "2024-05-02T08:15:00", ("Labour", "Port"),
-            ("Anna Petrova",), "Reuters", image=True, paragraphs=(SENTENCES[0], SENTENCES[6])),
+            ("Anna Petrova",), "Reuters", image=True,
+            paragraphs=(SENTENCES[0], HEADING, SENTENCES[6])),
         "2024/05/2024-05-03-talks.md": Article(
             "Strike Talks Resume", "2024-05-03T17:40:00", ("Labour", "port"),
             ("Anna Petrova", "Mark O'Neil"), related=("strike",),
-            links=("2024/05/2024-05-02-strike.md",), paragraphs=(SENTENCES[4],)),
+            links=(f"2024/05/2024-05-02-strike.md#{ANCHOR}",),
+            paragraphs=(SENTENCES[4], LABOUR_LINK)),
         "2024/05/2024-05-20-ferry.md": Article(
             "New Ferry Line", "2024-05-20", ("Transport",), (), "Associated Press",
             notes=True, paragraphs=(SENTENCES[7],)),
@@ -247,7 +267,7 @@ class Project:
         "permalink": CONFIG_VALUES["permalink"][0]})
     templates: dict[str, str] = dataclasses.field(default_factory=dict)
     static: dict[str, bytes] = dataclasses.field(default_factory=lambda: {
-        IMAGE: STATIC[IMAGE][0], NOTES: STATIC[NOTES][0]})
+        IMAGE: STATIC[IMAGE][0], NOTES: STATIC[NOTES][0], ABOUT: STATIC[ABOUT][0]})
 
     def files(self, search: bool) -> dict[str, bytes]:
         """Return every file of the project: {project-relative path: bytes}."""
@@ -277,7 +297,13 @@ class Project:
         by_url: dict[str, list[str]] = {}
         for path, article in published.items():
             by_url.setdefault(article.url(path, self.config["permalink"]), []).append(path)
-            if any(target not in published for target in article.links):
+            for link in article.links:
+                target, _, anchor = link.partition("#")
+                if target not in published or (
+                        anchor and HEADING not in published[target].paragraphs):
+                    at_fault.add(path)
+            if LABOUR_LINK in article.paragraphs and not any(
+                    "Labour" in a.tags for a in published.values()):
                 at_fault.add(path)
             if (article.image and IMAGE not in self.static) or (
                     article.notes and NOTES not in self.static):
@@ -300,7 +326,17 @@ class Project:
                 if url in claimed:
                     at_fault.add(path)
                 claimed.add(url)
-        return {f"content/{path}" for path in at_fault}
+        faults = {f"content/{path}" for path in at_fault}
+        if self.static.get(ABOUT) == STATIC[ABOUT][0] and not any(
+                a.date.startswith("2023") for a in published.values()):
+            faults.add(f"static/{ABOUT}")
+        return faults
+
+
+def say(message: str) -> None:
+    """Add ``message`` to the report of a failing example (steps also run outside one)."""
+    if currently_in_test_context():
+        note(message)
 
 
 Stamp = tuple[bytes, int, int]
@@ -351,11 +387,35 @@ class IncrementalStates(RuleBasedStateMachine):
         self.project = self.root / "project"
         self.model = Project()
         self.on_disk: dict[str, bytes] = {}
+        self.keep_state = False
+        self.state: tuple[Config, BuildState] | None = None
+
+    @initialize(keep_state=st.booleans())
+    def first_build(self, keep_state: bool) -> None:
+        """Build the starting project, keeping the build state open or not.
+
+        With ``keep_state`` every build gets the same :class:`BuildState` until the
+        config changes, as the preview server's rebuilds do: what was decoded from the
+        cache stays in memory. Without, each build opens the cache afresh.
+        """
+        self.keep_state = keep_state
         self.write()
-        build(load_config(self.project))
+        self.incremental()
 
     def teardown(self) -> None:
+        if self.state is not None:
+            self.state[1].close()
         self.folder.cleanup()
+
+    def incremental(self) -> BuildResult:
+        config = load_config(self.project)
+        if not self.keep_state:
+            return build(config)
+        if self.state is None or self.state[0] != config:
+            if self.state is not None:
+                self.state[1].close()
+            self.state = (config, BuildState.open(config))
+        return build(config, state=self.state[1])
 
     # Writing the model to disk and checking the build.
 
@@ -376,7 +436,7 @@ class IncrementalStates(RuleBasedStateMachine):
         self.write()
         at_fault = self.model.refused()
         if at_fault:
-            note(f"expected to fail, naming {sorted(at_fault)}")
+            say(f"expected to fail, naming {sorted(at_fault)}")
             self.build_refused(at_fault)
             self.model = before
             self.write()
@@ -386,7 +446,7 @@ class IncrementalStates(RuleBasedStateMachine):
         out = self.project / "output"
         previous = snapshot(out)
         with pytest.raises(BuildError) as failed:
-            build(load_config(self.project))
+            self.incremental()
         named = {p.path for p in failed.value.problems if p.level == "error"}
         assert named == at_fault, failed.value.problems
         assert snapshot(out) == previous, "a failed build changed output/"
@@ -394,11 +454,11 @@ class IncrementalStates(RuleBasedStateMachine):
     def build_and_check(self) -> None:
         out = self.project / "output"
         previous = snapshot(out)
-        result = build(load_config(self.project))
+        result = self.incremental()
         current = snapshot(out)
         self.check_changes(result, previous, current)
         self.check_matches_clean(current)
-        again = build(load_config(self.project))
+        again = self.incremental()
         assert (again.written, again.deleted) == ((), ()), "a rebuild without change wrote"
         assert snapshot(out) == current
 
@@ -448,7 +508,8 @@ class IncrementalStates(RuleBasedStateMachine):
         targets = sorted(p for p in self.model.published() if p != path)
         if not targets:
             return ()
-        return tuple(data.draw(st.lists(st.sampled_from(targets), max_size=2, unique=True),
+        links = st.tuples(st.sampled_from(targets), st.sampled_from(["", "#" + ANCHOR]))
+        return tuple(data.draw(st.lists(links.map("".join), max_size=2, unique=True),
                                label="links"))
 
     # The edits.
@@ -468,7 +529,7 @@ class IncrementalStates(RuleBasedStateMachine):
             related=tuple(data.draw(st.lists(st.sampled_from(NAMES), max_size=1),
                                     label="related")),
             links=() if draft else self.draw_links(data, path))
-        note(f"add content/{path}")
+        say(f"add content/{path}")
         self.model.articles[path] = article
         self.settle(before)
 
@@ -482,7 +543,7 @@ class IncrementalStates(RuleBasedStateMachine):
             label="body")
         if not article.draft and data.draw(st.booleans(), label="change links"):
             article.links = self.draw_links(data, path)
-        note(f"edit the body of content/{path}")
+        say(f"edit the body of content/{path}")
         self.settle(before)
 
     @rule(data=st.data())
@@ -490,7 +551,7 @@ class IncrementalStates(RuleBasedStateMachine):
         before = copy.deepcopy(self.model)
         path = self.pick(data)
         self.model.articles[path].title = data.draw(titles, label="title")
-        note(f"edit the title of content/{path}")
+        say(f"edit the title of content/{path}")
         self.settle(before)
 
     @rule(data=st.data())
@@ -525,7 +586,7 @@ class IncrementalStates(RuleBasedStateMachine):
             article.image = not article.image
         else:
             article.slug = data.draw(st.one_of(st.none(), st.sampled_from(NAMES)), label="slug")
-        note(f"edit {field} of content/{path}")
+        say(f"edit {field} of content/{path}")
         self.settle(before)
 
     @rule(data=st.data())
@@ -536,7 +597,7 @@ class IncrementalStates(RuleBasedStateMachine):
         article.draft = not article.draft
         if article.draft:
             article.links = ()  # drafts link nowhere: they may be published later
-        note(f"{'unpublish' if article.draft else 'publish'} content/{path}")
+        say(f"{'unpublish' if article.draft else 'publish'} content/{path}")
         self.settle(before)
 
     @rule(data=st.data())
@@ -550,13 +611,14 @@ class IncrementalStates(RuleBasedStateMachine):
         new = f"{folder}/{posixpath.basename(path)[:11]}{name}.md"
         if new in self.model.articles:
             return
-        note(f"rename content/{path} to content/{new}")
+        say(f"rename content/{path} to content/{new}")
         (self.project / "content" / new).parent.mkdir(parents=True, exist_ok=True)
         (self.project / "content" / path).rename(self.project / "content" / new)
         self.on_disk[f"content/{new}"] = self.on_disk.pop(f"content/{path}")
         self.model.articles[new] = self.model.articles.pop(path)
         for article in self.model.articles.values():
-            article.links = tuple(new if link == path else link for link in article.links)
+            article.links = tuple(new + link[len(path):] if link.partition("#")[0] == path
+                                  else link for link in article.links)
         self.settle(before)
 
     @precondition(lambda self: len(self.model.articles) > 1)
@@ -565,7 +627,7 @@ class IncrementalStates(RuleBasedStateMachine):
         """Delete an article; when others link to it, the build must refuse."""
         before = copy.deepcopy(self.model)
         path = self.pick(data)
-        note(f"delete content/{path}")
+        say(f"delete content/{path}")
         del self.model.articles[path]
         self.settle(before)
 
@@ -578,14 +640,14 @@ class IncrementalStates(RuleBasedStateMachine):
             self.model.templates.pop(name, None)
         else:
             self.model.templates[name] = text
-        note(f"{'remove' if text is None else 'write'} templates/{name}")
+        say(f"{'remove' if text is None else 'write'} templates/{name}")
         self.settle(before)
 
     @rule(key=st.sampled_from(sorted(CONFIG_VALUES)), data=st.data())
     def change_config(self, key: str, data: st.DataObject) -> None:
         before = copy.deepcopy(self.model)
         self.model.config[key] = data.draw(st.sampled_from(CONFIG_VALUES[key]), label=key)
-        note(f"config {key} = {self.model.config[key]!r}")
+        say(f"config {key} = {self.model.config[key]!r}")
         self.settle(before)
 
     @rule(name=st.sampled_from(sorted(STATIC)), data=st.data())
@@ -597,19 +659,17 @@ class IncrementalStates(RuleBasedStateMachine):
             self.model.static.pop(name, None)
         else:
             self.model.static[name] = content
-        note(f"{'remove' if content is None else 'write'} static/{name}")
+        say(f"{'remove' if content is None else 'write'} static/{name}")
         self.settle(before)
 
     @rule(data=st.data())
-    def touch(self, data: st.DataObject) -> None:
-        """Rewrite a file with the bytes it has: nothing to write."""
-        name = data.draw(st.sampled_from(sorted(self.on_disk)), label="file")
-        note(f"rewrite {name} unchanged")
-        (self.project / name).write_bytes(self.on_disk[name])
-        self.settle(copy.deepcopy(self.model))
-
-    @rule()
-    def rebuild(self) -> None:
+    def no_change(self, data: st.DataObject) -> None:
+        """Rewrite a file with the bytes it has, or touch nothing: nothing to write."""
+        name = data.draw(st.one_of(st.none(), st.sampled_from(sorted(self.on_disk))),
+                         label="file")
+        if name is not None:
+            say(f"rewrite {name} unchanged")
+            (self.project / name).write_bytes(self.on_disk[name])
         self.settle(copy.deepcopy(self.model))
 
 
