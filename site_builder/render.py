@@ -15,7 +15,7 @@ from markupsafe import Markup
 from .body import nest_headings
 from .config import Config
 from .errors import BuildError, Problem
-from .feeds import image_url
+from .feeds import image_url, json_feed
 from .metadata import news_article
 from .model import Article, Period, Route, Site
 from .urls import day_url, month_url, year_url
@@ -72,11 +72,17 @@ def make_environment(config: Config) -> jinja2.Environment:
     def lead_image_url(article: Article) -> str | None:
         return image_url(config, article)
 
+    def feed_document(site: Site, articles: t.Sequence[Article], *, title: str,
+                      feed_url: str, home_url: str) -> dict[str, object]:
+        return json_feed(config, site, articles, title=title, feed_url=feed_url,
+                         home_url=home_url)
+
     env.globals.update(
         config=config,
         url=lambda path="": base_path + path,
         abs_url=lambda path="": config.base_url + path,
         news_article=article_ld,
+        json_feed=feed_document,
         image_url=lead_image_url,
         year_url=year_url,
         month_url=month_url,

@@ -11,7 +11,7 @@ from pathlib import Path
 from .config import Config
 from .content import SourceFile
 from .errors import BuildError, Problem
-from .feeds import content_date, json_feed, newest_date, sitemap_routes
+from .feeds import content_date, newest_date, sitemap_routes
 from .model import Article, Page, Period, Route, Site, Taxonomy
 from .site import paginate
 from .taxonomy import SINGULAR
@@ -150,9 +150,11 @@ def feed_routes(site: Site, config: Config) -> list[Route]:
         _atom("feed.xml", "", config.title, newest),
         Route(url="rss.xml", output_path="rss.xml", template="rss.xml",
               context={"articles": newest, "updated": newest_date(newest)}),
+        # The document is made when the page renders, from the articles themselves: made
+        # here, it would hold their bodies as plain text no fingerprint could follow.
         Route(url="feed.json", output_path="feed.json", template="feed.json",
-              context={"feed": json_feed(config, site, newest, title=config.title,
-                                         feed_url="feed.json", home_url="")}),
+              context={"articles": newest, "title": config.title, "feed_url": "feed.json",
+                       "home_url": ""}),
     ]
     for taxonomy in site.taxonomies:
         for term in taxonomy.terms:

@@ -126,3 +126,16 @@ def test_preview_state_keeps_the_model_in_memory(tmp_path: Path) -> None:
     finally:
         state.close()
     assert_matches_clean(project)
+
+
+def test_body_edit_of_the_newest_article_reaches_every_feed(tmp_path: Path) -> None:
+    """Feeds carry the body: the JSON Feed too is made from the articles as it renders."""
+    project = basic_site(tmp_path)
+    config = load_config(project)
+    build(config)
+    newest = Path("content/2024/07/2024-07-25-port-software.md")
+    append(project, "A late correction to the release notes.", newest)
+    result = build(config)
+    assert "plan and fingerprint" in stage_names(result)
+    assert {"feed.json", "feed.xml", "rss.xml"} <= set(result.written)
+    assert_matches_clean(project)
