@@ -55,7 +55,7 @@ from .related import related_articles
 from .render import make_environment, render_route
 from .resolving import resolve_links_cached
 from .routes import check_collisions, plan_routes, static_routes
-from .search import INDEX_DIR, index_search
+from .search import INDEX_DIR, index_search, shards_of
 from .site import build_site
 from .state import BuildState
 from .validate import validate_articles
@@ -621,7 +621,7 @@ class _Output:
 
     def commit(self, staging: Staging, written: list[str], deleted: t.Sequence[str],
                unchanged: list[str], current: t.Collection[str]) -> tuple[str, ...]:
-        """Make the staged build current, with a fresh search index when pages changed.
+        """Make the staged build current, re-indexing the search shards whose pages changed.
 
         Return the files of the previous search index the new one no longer has.
         """
@@ -629,8 +629,9 @@ class _Output:
         staging.finish(unchanged)
         gone: tuple[str, ...] = ()
         if config.search:
-            html_changed = any(p.endswith(HTML_SUFFIXES) for p in (*written, *deleted))
-            added, kept, found = index_search(staging.dir, self.out_dir, html_changed)
+            added, kept, found = index_search(
+                staging.dir, self.out_dir, shards_of(self.routes, config.language),
+                (*written, *deleted))
             self.problems.extend(found)
             written += added
             unchanged += kept
