@@ -5,20 +5,25 @@ navigation and footers stay out) and writes a chunked index the browser fetches 
 piece; no server is needed. Running it over a whole archive takes long (about 45 s at
 10,000 articles), so the index is cut into **shards** that depend on the content alone:
 
-* the articles of a language with at most :data:`SPLIT_ABOVE` (1,000) of them make one
-  shard, named after the language (``ru``);
-* a bigger language has a shard per year (``en_2024``), and a year of it with more than
-  :data:`SPLIT_ABOVE` articles a shard per month (``en_2024-05``), so that no shard is
-  slow to index;
+* each language is cut by date into periods: years, and the months of a year with more
+  than :data:`SPLIT_ABOVE` (1,000) articles;
+* consecutive periods are grouped, oldest first, while a group holds at most
+  :data:`SPLIT_ABOVE` articles; a group is a shard, named after its language and first
+  and last period (``en_2009_2017``, ``en_2024``, ``en_2024-03_2024-08``), or after the
+  language alone when it holds all of the language's articles (``ru``);
 * the shard ``pages`` holds the other HTML pages that carry ``data-pagefind-body`` (none
   with the built-in templates: only articles are marked).
 
-Languages come first because Pagefind keeps one index per language whatever it is given,
-and the search page pays a few requests for every (shard, language) index it merges: a
-shard of one language is one index. :func:`plan_shards` computes the shards from (output
-path, article date, language) triples. A build re-indexes only the shards with a page
-written or removed, or that gained or lost a page; every other shard is hard-linked from
-the previous output, as it was.
+So no shard takes long to index: an edit re-indexes the shard of its article (and of
+the neighbours by date whose pages show the article's title), and new articles, which go
+to the newest period, change only the newest shard of their language. Languages come
+first because Pagefind keeps one index per language whatever it is given, and the search
+page pays a few requests, and a search, for every index it merges; small years are
+grouped for the same reason (at 10,000 articles in 17 languages over 26 years: 19 shards,
+where a shard per year would make 442 indexes). :func:`plan_shards` computes the shards
+from (output path, article date, language) triples. A build re-indexes only the shards
+with a page written or removed, or that gained or lost a page; every other shard is
+hard-linked from the previous output, as it was.
 
 Layout of ``pagefind/`` in the output::
 
@@ -28,13 +33,13 @@ Layout of ``pagefind/`` in the output::
     pagefind-worker.js    wasm.LANG.pagefind per language of any shard)
     pagefind-entry.json   a primary index without pages, in every language: the page
     pagefind.*.pf_meta    loads it first and merges every shard into it
-    en_2024/              one shard: Pagefind's entry file, metadata, index/, fragment/
+    en_2009_2017/         one shard: Pagefind's entry file, metadata, index/, fragment/
     ru/                   and filter/ for the shard's pages
 
-Pagefind runs on one shard at a time, over a folder of hard links to the shard's staged
-pages (same relative paths, so the same URLs). The search page (``static/search.js``)
-fetches ``shards.json`` and merges every shard and language into one search with
-Pagefind's ``mergeIndex``.
+Pagefind runs once per shard (a few shards at a time), over a folder of hard links to
+the shard's staged pages (same relative paths, so the same URLs). The search page
+(``static/search.js``) fetches ``shards.json`` and merges every shard and language into
+one search with Pagefind's ``mergeIndex``.
 
 **Same bytes.** Pagefind writes each filter's values, and the list of filters in its
 metadata, in hash-map order, so two runs over the same pages differ. Every shard is put
@@ -97,13 +102,15 @@ def plan_shards(
 ) -> dict[str, tuple[str, ...]]:
     """Return the search shards: shard name -> sorted output paths, names in order.
 
-    ``articles`` are (output path, article date, language) triples. The articles of a
-    language with at most :data:`SPLIT_ABOVE` pages make one shard, named after the
-    language (``ru``); a bigger language has a shard per year (``en_2024``), and a year
-    of it with more than :data:`SPLIT_ABOVE` pages a shard per month (``en_2024-05``).
-    ``pages`` are the other HTML pages, which go to :data:`PAGES_SHARD` (the index keeps
-    only those that carry ``data-pagefind-body``). The result depends on the triples
-    alone, never on their order.
+    ``articles`` are (output path, article date, language) triples. Each language is cut
+    by date into periods: years, and the months of a year with more than
+    :data:`SPLIT_ABOVE` articles. Consecutive periods are grouped, oldest first, while a
+    group holds at most :data:`SPLIT_ABOVE` articles (a single month may hold more). A
+    group is named after its language and its first and last period (``en_2009_2017``,
+    ``en_2024``, ``en_2024-03_2024-08``), or after the language alone when it holds all
+    of the language's articles (``ru``). ``pages`` are the other HTML pages, which go to
+    :data:`PAGES_SHARD` (the index keeps only those that carry ``data-pagefind-body``).
+    The result depends on the triples alone, never on their order.
     """
     languages: dict[str, dict[tuple[int, int], set[str]]] = collections.defaultdict(
         lambda: collections.defaultdict(set))
@@ -111,19 +118,28 @@ def plan_shards(
         languages[_language_slug(language)][(date.year, date.month)].add(path)
     plan: dict[str, tuple[str, ...]] = {}
     for lang, months in languages.items():
-        if sum(len(paths) for paths in months.values()) <= SPLIT_ABOVE:
-            plan[lang] = _sorted_union(months.values())
-            continue
-        years: dict[int, list[set[str]]] = collections.defaultdict(list)
-        for (year, _), paths in months.items():
-            years[year].append(paths)
-        for year, parts in years.items():
-            if sum(len(paths) for paths in parts) <= SPLIT_ABOVE:
-                plan[f"{lang}_{year:04d}"] = _sorted_union(parts)
+        years: dict[int, list[tuple[str, set[str]]]] = collections.defaultdict(list)
+        for (year, month), paths in sorted(months.items()):
+            years[year].append((f"{year:04d}-{month:02d}", paths))
+        periods: list[tuple[str, set[str]]] = []
+        for year, parts in sorted(years.items()):
+            if sum(len(paths) for _, paths in parts) > SPLIT_ABOVE:
+                periods += parts
             else:
-                for (y, month), paths in months.items():
-                    if y == year:
-                        plan[f"{lang}_{year:04d}-{month:02d}"] = tuple(sorted(paths))
+                periods.append((f"{year:04d}", set().union(*(paths for _, paths in parts))))
+        groups: list[list[tuple[str, set[str]]]] = []
+        size = 0
+        for period in periods:
+            if not groups or size + len(period[1]) > SPLIT_ABOVE:
+                groups.append([])
+                size = 0
+            groups[-1].append(period)
+            size += len(period[1])
+        for group in groups:
+            first, last = group[0][0], group[-1][0]
+            name = lang if len(groups) == 1 else (
+                f"{lang}_{first}" if first == last else f"{lang}_{first}_{last}")
+            plan[name] = tuple(sorted(set().union(*(paths for _, paths in group))))
     others = tuple(sorted(set(pages)))
     if others:
         plan[PAGES_SHARD] = others
@@ -133,10 +149,6 @@ def plan_shards(
 def _language_slug(language: str) -> str:
     """Return a language code as Pagefind spells it (``zh_TW`` -> ``zh-tw``)."""
     return language.lower().replace("_", "-")
-
-
-def _sorted_union(parts: t.Iterable[set[str]]) -> tuple[str, ...]:
-    return tuple(sorted(set().union(*parts)))
 
 
 def shards_of(routes: t.Iterable[Route], language: str) -> dict[str, tuple[str, ...]]:

@@ -49,7 +49,8 @@ def test_index_is_built_and_reused_when_no_page_changed(tmp_path: Path) -> None:
 
 @pytest.fixture
 def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Split languages of more than 4 pages by year, and such years by month.
+    """Cut languages of more than 4 articles into groups of years of at most 4 articles
+    (months for a year of more than 4).
 
     The basic site's shards then are en_2023, en_2024-05, en_2024-06, en_2024-07 and ru.
     """
@@ -303,12 +304,13 @@ def indexed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 REINDEXED = {
     "edit body": ["en_2024-05"], "edit title": ["en_2024-05", "en_2024-06"],
-    "add": ["en_2024-06"], "delete": ["en_2024-05", "en_2024-06"],
+    "add": ["en_2024-06"], "delete": ["en_2023_2024-05", "en_2024-06"],
     "rename": ["en_2024-05", "en_2024-06"], "config edit": [],
     "template edit": BASIC_SHARDS, "drafts": ["en_2024-05", "en_2024-06"],
 }
 """The shards each change re-indexes: those holding an article page it changes (the
-ferry's neighbours by date, in May and June, show its title)."""
+ferry's neighbours by date, in May and June, show its title). Without the ferry, May
+has room for 2023's one article: the two make one shard."""
 
 
 @pytest.mark.parametrize("change", list(REINDEXED))
@@ -399,30 +401,34 @@ def test_other_pages_marked_for_search_get_a_shard_of_their_own(
     assert_index_matches_clean(project)
 
 
-def test_shards_are_languages_then_years_then_months() -> None:
-    limit = search.SPLIT_ABOVE
-
+def test_shards_group_the_years_of_a_language(small_shards: None) -> None:
     def at(year: int, month: int) -> dt.datetime:
         return dt.datetime(year, month, 15, 12, tzinfo=dt.UTC)
 
-    items = [(f"2023/{i:04d}/index.html", at(2023, 1 + i % 12), "en") for i in range(limit)]
-    items += [(f"2024/{i:04d}/index.html", at(2024, 1 + i % 3), "en") for i in range(limit + 1)]
-    items += [("1999/old/index.html", at(1999, 12), "en")]
-    items += [(f"ru/{i:04d}/index.html", at(2000 + i % 20, 5), "ru") for i in range(limit)]
-    items += [("tw/index.html", at(2020, 1), "zh_TW")]
-    plan = plan_shards(items, ["about/index.html", "tags/index.html"])
-    assert list(plan) == ["en_1999", "en_2023", "en_2024-01", "en_2024-02", "en_2024-03",
-                          PAGES_SHARD, "ru", "zh-tw"]
-    assert len(plan["en_2023"]) == limit  # not more than the limit: one shard
-    assert len(plan["ru"]) == limit
-    assert sum(len(plan[f"en_2024-0{m}"]) for m in (1, 2, 3)) == limit + 1
+    counts = {(2019, 1): 1, (2020, 5): 2, (2021, 2): 1,  # three small years: one shard
+              (2022, 1): 2, (2022, 2): 3,  # a year of more than 4: its months
+              (2023, 3): 6,  # a month of more than 4 stays whole
+              (2024, 6): 1}
+    items = [(f"{y}/{m}/{i}/index.html", at(y, m), "en")
+             for (y, m), n in counts.items() for i in range(n)]
+    items += [("ru/1/index.html", at(2000, 1), "ru"), ("ru/2/index.html", at(2010, 1), "ru"),
+              ("tw/index.html", at(2020, 1), "zh_TW")]
+    plan = plan_shards(items, ["tags/index.html", "about/index.html"])
+    assert {name: len(paths) for name, paths in plan.items()} == {
+        "en_2019_2021": 4, "en_2022-01": 2, "en_2022-02": 3, "en_2023-03": 6, "en_2024": 1,
+        PAGES_SHARD: 2, "ru": 2, "zh-tw": 1}
+    assert list(plan) == sorted(plan)
     assert plan[PAGES_SHARD] == ("about/index.html", "tags/index.html")
     assert all(list(paths) == sorted(paths) for paths in plan.values())
     shuffled = list(items)
     random.Random(7).shuffle(shuffled)
-    assert plan_shards(shuffled, ["tags/index.html", "about/index.html"]) == plan
+    assert plan_shards(shuffled, ["about/index.html", "tags/index.html"]) == plan
+    # A new article of the newest year changes that year's shard alone.
+    grown = plan_shards([*items, ("2024/6/new/index.html", at(2024, 6), "en")],
+                        ["about/index.html", "tags/index.html"])
+    assert [name for name in plan if grown[name] != plan[name]] == ["en_2024"]
     # The date's own year, as in its URL, even where UTC is already the next year.
     late = dt.datetime(2023, 12, 31, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
-    many = [(f"{i}/index.html", at(2024, 1), "en") for i in range(limit)]
-    assert plan_shards([*many, ("a/index.html", late, "en")])["en_2023"] == ("a/index.html",)
+    assert plan_shards([("a/index.html", late, "en"), *items[:4]])["en_2023"] == (
+        "a/index.html",)
     assert plan_shards([]) == {}
