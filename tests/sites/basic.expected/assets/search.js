@@ -17,30 +17,33 @@
   function loadPagefind() {
     if (pagefind) return pagefind;
     var bundleUrl = new URL(bundle, window.location.href).href;
-    pagefind = fetch(bundleUrl + "shards.json", { cache: "no-cache" })
+    var listing = fetch(bundleUrl + "shards.json", { cache: "no-cache" })
       .then(function (response) {
         if (!response.ok) throw new Error("no search index");
         return response.json();
-      })
-      .then(function (listing) {
-        var shards = listing.shards || [];
+      });
+    // Pagefind's code is fetched meanwhile (an index without shards has none).
+    var code = import(bundleUrl + "pagefind.js").catch(function () { return null; });
+    pagefind = Promise.all([listing, code])
+      .then(function (loaded) {
+        var shards = loaded[0].shards || [];
+        var pf = loaded[1];
         if (!shards.length) {
           var none = function () { return Promise.resolve({ results: [] }); };
           return { search: none, debouncedSearch: none };
         }
-        return import(bundleUrl + "pagefind.js").then(function (pf) {
-          return pf.options({ excerptLength: 30 })
-            .then(function () {
-              var merges = [];
-              shards.forEach(function (shard) {
-                Object.keys(shard.languages).sort().forEach(function (lang) {
-                  merges.push(pf.mergeIndex(bundleUrl + shard.name + "/", { language: lang }));
-                });
+        if (!pf) throw new Error("no search code");
+        return pf.options({ excerptLength: 30 })
+          .then(function () {
+            var merges = [];
+            shards.forEach(function (shard) {
+              Object.keys(shard.languages).sort().forEach(function (lang) {
+                merges.push(pf.mergeIndex(bundleUrl + shard.name + "/", { language: lang }));
               });
-              return Promise.all(merges);
-            })
-            .then(function () { return pf; });
-        });
+            });
+            return Promise.all(merges);
+          })
+          .then(function () { return pf; });
       });
     return pagefind;
   }
@@ -67,32 +70,52 @@
     return p;
   }
 
-  function show(results, query) {
-    list.textContent = "";
-    results.forEach(function (data) {
-      var item = document.createElement("li");
-      var heading = document.createElement("h2");
-      var link = document.createElement("a");
-      // Results from merged indexes come back as absolute URLs; keep them local.
-      link.href = data.url.indexOf(window.location.origin) === 0
-        ? data.url.slice(window.location.origin.length) : data.url;
-      link.textContent = (data.meta && data.meta.title) || data.url;
-      heading.appendChild(link);
-      item.appendChild(heading);
-      var meta = [];
-      if (data.meta && data.meta.date) meta.push(data.meta.date);
-      if (data.meta && data.meta.byline) meta.push(data.meta.byline);
-      if (meta.length) {
-        var line = document.createElement("p");
-        line.className = "meta";
-        line.textContent = meta.join(" · ");
-        item.appendChild(line);
+  function resultItem(data) {
+    var item = document.createElement("li");
+    var heading = document.createElement("h2");
+    var link = document.createElement("a");
+    // Results from merged indexes come back as absolute URLs; keep them local.
+    link.href = data.url.indexOf(window.location.origin) === 0
+      ? data.url.slice(window.location.origin.length) : data.url;
+    link.textContent = (data.meta && data.meta.title) || data.url;
+    heading.appendChild(link);
+    item.appendChild(heading);
+    var meta = [];
+    if (data.meta && data.meta.date) meta.push(data.meta.date);
+    if (data.meta && data.meta.byline) meta.push(data.meta.byline);
+    if (meta.length) {
+      var line = document.createElement("p");
+      line.className = "meta";
+      line.textContent = meta.join(" · ");
+      item.appendChild(line);
+    }
+    item.appendChild(excerptNode(data.excerpt || ""));
+    return item;
+  }
+
+  // Each result's excerpt is a file of its own: all are requested at once and the list is
+  // filled in rank order as they arrive, so the best result shows without waiting for the
+  // twentieth. Returns once every result is shown (or a newer query took over).
+  function show(results, query, ticket) {
+    var pending = results.map(function (r) { return r.data(); });
+    var shown = 0;
+    function next() {
+      if (ticket !== latest) return null;
+      if (shown === pending.length) {
+        if (!shown) list.textContent = "";
+        status.textContent = shown ? shown + " shown for “" + query + "”"
+          : "No articles found for “" + query + "”.";
+        return null;
       }
-      item.appendChild(excerptNode(data.excerpt || ""));
-      list.appendChild(item);
-    });
-    status.textContent = results.length ? results.length + " shown for “" + query + "”"
-      : "No articles found for “" + query + "”.";
+      return pending[shown].then(function (data) {
+        if (ticket !== latest) return null;
+        if (!shown) list.textContent = "";
+        list.appendChild(resultItem(data));
+        shown += 1;
+        return next();
+      });
+    }
+    return next();
   }
 
   // While typing, Pagefind fetches the word chunks of each prefix at once and searches
@@ -115,9 +138,7 @@
       return wait > 0 ? pf.debouncedSearch(query, {}, wait) : pf.search(query);
     }).then(function (search) {
       if (ticket !== latest || !search) return null;
-      return Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }));
-    }).then(function (results) {
-      if (results && ticket === latest) show(results, query);
+      return show(search.results.slice(0, 20), query, ticket);
     }).catch(function () {
       status.textContent = "Search is not available on this copy of the site.";
     });
