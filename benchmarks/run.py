@@ -55,8 +55,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="virtual environment Pelican is installed into")
     parser.add_argument("--skip-pelican", action="store_true")
     parser.add_argument("--search", action="store_true",
-                        help="keep the search index on (Pagefind re-indexes the whole site "
-                             "whenever a page changes); off by default, as Pelican has none")
+                        help="keep the search index on (Pagefind re-indexes the shards "
+                             "whose pages changed); off by default, as Pelican has none")
     parser.add_argument("--jobs", type=int, help="passed to site-builder build --jobs")
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
