@@ -27,8 +27,8 @@ hard-linked from the previous output, as it was.
 
 Layout of ``pagefind/`` in the output::
 
-    shards.json           the shards with their languages and page counts (read by the
-                          search page), and what the next build compares
+    shards.json           the shards with their languages, page counts and entry-file
+                          tags (read by the search page), and what the next build compares
     pagefind.js           Pagefind's browser API, its web worker and WebAssembly (one
     pagefind-worker.js    wasm.LANG.pagefind per language of any shard)
     pagefind-entry.json   a primary index without pages, in every language: the page
@@ -77,7 +77,7 @@ INDEX_DIR = "pagefind"
 LISTING = "shards.json"
 """File in :data:`INDEX_DIR` listing the shards."""
 SPLIT_ABOVE = 1000
-"""A year with more article pages than this is split into one shard per month."""
+"""Most articles in a shard (a single month may hold more); a year of more goes by month."""
 PAGES_SHARD = "pages"
 """Shard of the HTML pages that are not articles but are marked for indexing."""
 MARKER = b"data-pagefind-body"
@@ -426,33 +426,52 @@ def _wasm_file(index: t.Mapping[str, t.Any]) -> str:
 
 
 def _write_top(dest: Path, sources: list[Path], version: str, shards: list[_Shard]) -> None:
-    """Write the listing, Pagefind's browser code and the empty primary index."""
-    listing = {"format": FORMAT, "pagefind": version, "shards": [s.record() for s in shards]}
-    (dest / LISTING).write_text(_dumps(listing), encoding="utf-8")
-    if not shards:
-        return
-    entries = [_read_json(dest / s.name / "pagefind-entry.json") for s in shards]
+    """Write the listing, Pagefind's browser code and the primary index without pages.
+
+    The listing gives each entry file (the primary's and each shard's) a tag that changes
+    with it; the search page has Pagefind add it to the file's address (``metaCacheTag``)
+    instead of the time, so that browsers may cache entry files until they change.
+    """
+    listing: dict[str, object] = {"format": FORMAT, "pagefind": version}
+    records = [shard.record() for shard in shards]
     wasm: dict[str, str] = {}
     totals: collections.Counter[str] = collections.Counter()
-    for entry in entries:
+    entries: list[t.Any] = []
+    for shard, record in zip(shards, records, strict=True):
+        raw = (dest / shard.name / "pagefind-entry.json").read_bytes()
+        entry = json.loads(raw)
+        entries.append(entry)
+        record["tag"] = _tag(raw)
         for lang, index in entry["languages"].items():
             wasm[lang] = index.get("wasm") or "unknown"
             totals[lang] += int(index["page_count"])
-    for name in sorted({*RUNTIME, _wasm_file({}), *(f"wasm.{w}.pagefind" for w in wasm.values())}):
-        source = next((folder / name for folder in sources if (folder / name).is_file()), None)
-        if source is None:
-            raise _unexpected(f"no {name}")
-        link_or_copy(source, dest / name)
-    # The primary index has no pages: it only makes Pagefind load the WebAssembly of the
-    # page's language (or the biggest language) before the shards are merged into it.
-    meta = _SIGNATURE + _cbor_encode([entries[0]["version"], [], [], [], [], []])
-    hash_ = f"all_{hashlib.sha256(meta).hexdigest()[:10]}"
-    (dest / f"pagefind.{hash_}.pf_meta").write_bytes(_compress(meta))
-    primary = {"version": entries[0]["version"],
-               "languages": {lang: {"hash": hash_, "wasm": wasm[lang], "page_count": totals[lang]}
-                             for lang in sorted(wasm)},
-               "include_characters": entries[0].get("include_characters", [])}
-    (dest / "pagefind-entry.json").write_text(_dumps(primary), encoding="utf-8")
+    listing["shards"] = records
+    if shards:
+        for name in sorted({*RUNTIME, _wasm_file({}),
+                            *(f"wasm.{w}.pagefind" for w in wasm.values())}):
+            source = next((folder / name for folder in sources if (folder / name).is_file()),
+                          None)
+            if source is None:
+                raise _unexpected(f"no {name}")
+            link_or_copy(source, dest / name)
+        # The primary index has no pages: it only makes Pagefind load the WebAssembly of
+        # the page's language (or the biggest language) before the shards are merged in.
+        meta = _SIGNATURE + _cbor_encode([entries[0]["version"], [], [], [], [], []])
+        hash_ = f"all_{hashlib.sha256(meta).hexdigest()[:10]}"
+        (dest / f"pagefind.{hash_}.pf_meta").write_bytes(_compress(meta))
+        primary = {"version": entries[0]["version"],
+                   "languages": {lang: {"hash": hash_, "wasm": wasm[lang],
+                                        "page_count": totals[lang]} for lang in sorted(wasm)},
+                   "include_characters": entries[0].get("include_characters", [])}
+        raw = _dumps(primary).encode("utf-8")
+        (dest / "pagefind-entry.json").write_bytes(raw)
+        listing["tag"] = _tag(raw)
+    (dest / LISTING).write_text(_dumps(listing), encoding="utf-8")
+
+
+def _tag(entry: bytes) -> str:
+    """Return the tag of an entry file: it changes whenever the file does."""
+    return hashlib.sha256(entry).hexdigest()[:10]
 
 
 def _dumps(data: object) -> str:

@@ -302,6 +302,11 @@ def indexed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return names
 
 
+def _tags(out: Path) -> dict[str, str]:
+    listing = json.loads((out / "pagefind" / "shards.json").read_text())
+    return {"": listing["tag"], **{s["name"]: s["tag"] for s in listing["shards"]}}
+
+
 REINDEXED = {
     "edit body": ["en_2024-05"], "edit title": ["en_2024-05", "en_2024-06"],
     "add": ["en_2024-06"], "delete": ["en_2023_2024-05", "en_2024-06"],
@@ -334,11 +339,14 @@ def test_edit_reindexes_only_the_shard_of_the_article(
     build(load_config(project))
     out = project / "output"
     before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    tags = _tags(out)
     indexed.clear()
     path = project / FERRY
     path.write_text(path.read_text() + "\nA late correction to the timetable.\n")
     result = build(load_config(project))
     assert indexed == ["en_2024-05"]
+    # Entry files are fetched under a tag that changes with them, and only then.
+    assert [name for name, tag in _tags(out).items() if tags[name] != tag] == ["en_2024-05"]
     ours = [p for p in result.written if p.startswith("pagefind/")]
     assert ours and all(p.startswith(("pagefind/en_2024-05/", "pagefind/shards.json"))
                         for p in ours)

@@ -10,10 +10,11 @@
   var pagefind = null;
   var latest = 0;
 
-  // The index is cut into shards (a language, or a year or month of a big one);
-  // shards.json lists them with their languages. Pagefind starts from the page-less
-  // primary index at the top of the bundle and merges every language of every shard, so
-  // one query searches them all.
+  // The index is cut into shards (a language, or a few years or months of a big one);
+  // shards.json lists them with their languages. Pagefind starts from the primary index
+  // at the top of the bundle, which has no pages, and merges every language of every
+  // shard, so one query searches them all. Each entry file is asked for under a tag that
+  // changes with it, so that a browser may keep it between visits.
   function loadPagefind() {
     if (pagefind) return pagefind;
     var bundleUrl = new URL(bundle, window.location.href).href;
@@ -33,12 +34,13 @@
           return { search: none, debouncedSearch: none };
         }
         if (!pf) throw new Error("no search code");
-        return pf.options({ excerptLength: 30 })
+        return pf.options({ excerptLength: 30, metaCacheTag: loaded[0].tag })
           .then(function () {
             var merges = [];
             shards.forEach(function (shard) {
               Object.keys(shard.languages).sort().forEach(function (lang) {
-                merges.push(pf.mergeIndex(bundleUrl + shard.name + "/", { language: lang }));
+                merges.push(pf.mergeIndex(bundleUrl + shard.name + "/",
+                  { language: lang, metaCacheTag: shard.tag }));
               });
             });
             return Promise.all(merges);
