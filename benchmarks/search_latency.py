@@ -115,6 +115,11 @@ def main() -> int:
                 f"{every:.0f} ms ({rounds[0]['count']}) | {rounds[0]['requests']} |")
 
     median = statistics.median(r["ms"] for r in at_once)
+    idle = statistics.median(r["ms"] for r in later)
+
+    def verdict(ms: float) -> str:
+        return f"{'met' if ms <= TARGET_MS else 'missed'} ({ms:.0f} ms)"
+
     lines = [
         f"# First search query at {args.articles:,} articles",
         "",
@@ -138,11 +143,11 @@ def main() -> int:
         line("as soon as the page has loaded", at_once),
         line("once the page is idle (shards merged)", later),
         "",
-        f"Target: at most {TARGET_MS} ms: {'met' if median <= TARGET_MS else 'missed'} "
-        f"({median:.0f} ms median for a query typed at once). Both figures include the "
-        "search box's 150 ms pause after the last key; requests are those of the whole "
-        "round (page, scripts, shard list, every shard's entry and metadata, the word "
-        "chunks and the fragments of the results shown).",
+        f"Target, at most {TARGET_MS} ms to the first result (medians): {verdict(median)} "
+        f"for a query typed at once, {verdict(idle)} for one typed once the page is idle. "
+        "Both figures include the search box's 150 ms pause after the last key; requests "
+        "are those of the whole round (page, scripts, shard list, every shard's entry and "
+        "metadata, the word chunks and the fragments of the results shown).",
         "",
     ]
     report = "\n".join(lines)
