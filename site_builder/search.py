@@ -2,8 +2,8 @@
 
 Pagefind reads the built HTML (only elements marked ``data-pagefind-body``, so listings,
 navigation and footers stay out) and writes a chunked index the browser fetches piece by
-piece; no server is needed. Running it over a whole archive takes long (about 45 s at
-10,000 articles), so the index is cut into **shards** that depend on the content alone:
+piece; no server is needed. Running it over a whole archive takes long (a minute or more
+at 10,000 articles), so the index is cut into **shards** that depend on the content alone:
 
 * each language is cut by date into periods: years, and the months of a year with more
   than :data:`SPLIT_ABOVE` (1,000) articles;
