@@ -34,7 +34,7 @@ from .options import BuildOptions, Progress
 from .output import Staging, Stamp, same_bytes, scan_tree, shown
 from .parallel import run_tasks
 from .render import make_environment, render_route
-from .search import INDEX_DIR, index_search
+from .search import INDEX_DIR, index_search, shards_of
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -219,8 +219,9 @@ class _Output:
         staging.finish(unchanged)
         gone: tuple[str, ...] = ()
         if config.search:
-            html_changed = any(p.endswith(HTML_SUFFIXES) for p in (*written, *deleted))
-            added, kept, found = index_search(staging.dir, self.out_dir, html_changed)
+            added, kept, found = index_search(
+                staging.dir, self.out_dir, shards_of(self.routes, config.language),
+                (*written, *deleted))
             self.problems.extend(found)
             written += added
             unchanged += kept

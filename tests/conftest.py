@@ -77,17 +77,18 @@ def make_article(**overrides: t.Any) -> Article:
     return Article(**values)
 
 
-def tree(root: Path) -> dict[str, bytes]:
-    """Return every file under ``root`` as {relative path: bytes}, search index aside.
+def tree(root: Path, *, index: bool = False) -> dict[str, bytes]:
+    """Return every file under ``root`` as {relative path: bytes}.
 
-    Pagefind writes its filter chunks in hash-map order, so the bytes under ``pagefind/``
-    may differ between two runs over the same pages; test_search.py checks the index.
+    The search index (``pagefind/``) is left out unless ``index`` is true: the tests of
+    pages compare pages, and test_search.py compares the index's bytes.
     """
-    return {
-        rel: p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and not (rel := p.relative_to(root).as_posix()).startswith("pagefind/")
-    }
+    files = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and (index or not rel.startswith("pagefind/")):
+            files[rel] = path.read_bytes()
+    return files
 
 
 def assert_same_tree(actual: Path, expected: Path) -> None:

@@ -58,9 +58,8 @@ def problems(err: str) -> list[str]:
 def tree(root: Path) -> dict[str, bytes]:
     """Return every file under ``root`` as {relative path: bytes}; {} if it is absent.
 
-    The search index is left out: Pagefind's bytes differ between runs over the same
-    pages (see conftest.tree). Its entry file stands for it, so a build without an index
-    still differs from one with.
+    The search index is left out (test_search.py compares its bytes). Its entry file
+    stands for it, so a build without an index still differs from one with.
     """
     if not root.is_dir():
         return {}

@@ -23,7 +23,7 @@ FERRY = CONTENT / "05/2024-05-20-ferry.md"
 
 
 def basic_site(tmp_path: Path) -> Path:
-    """Copy the basic fixture with search off: Pagefind's index is not byte-stable."""
+    """Copy the basic fixture with search off (test_search.py covers the index)."""
     project = copy_site("basic", tmp_path)
     config = project / "config.toml"
     config.write_text("search = false\n" + config.read_text())
