@@ -19,10 +19,10 @@ import typing as t
 from pathlib import Path
 
 import pytest
-from site_builder.incremental.store import CACHE_DIR
 
 from site_builder import build, load_config, search
 from site_builder.content import split_front_matter
+from site_builder.incremental.store import CACHE_DIR
 from site_builder.search import PAGES_SHARD, plan_shards
 
 from .conftest import SITES, copy_site, shared_dir, tree
