@@ -120,7 +120,14 @@ class SourceFile:
 
     path: str
     """Project-relative POSIX path (``content/2018/x.md``)."""
-    abs_path: Path
+    location: str
+    """The file's path on this machine, as a string: at 100,000 files making a ``Path``
+    for each is a visible cost of a build that changed nothing."""
+
+    @property
+    def abs_path(self) -> Path:
+        """The file's path on this machine."""
+        return Path(self.location)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -163,7 +170,7 @@ def read_sources(
     trusted_before = known_at - RACY_NS
     for src in [*files, *(f for group in bundled.values() for f in group)]:
         try:
-            st = os.stat(src.abs_path)
+            st = os.stat(src.location)
         except OSError as exc:
             digests[src.path] = digest_bytes(f"unreadable: {exc}")
             continue
@@ -175,7 +182,8 @@ def read_sources(
             stamps[src.path] = old
             continue
         try:
-            data: bytes | str = src.abs_path.read_bytes()
+            with open(src.location, "rb") as file:
+                data: bytes | str = file.read()
         except OSError as exc:
             data = f"unreadable: {exc}"  # parse_article or the copy reports it, with the path
         digests[src.path] = digest = digest_bytes(data)
@@ -229,23 +237,39 @@ def _discover(
     inside = root.resolve()
     # Each folder's page bundle: the index.md of the folder or of the nearest folder above.
     owners: dict[str, str | None] = {}
-    for folder, dirs, files in os.walk(root, onerror=on_error):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        for name in dirs:
-            path = Path(folder) / name
-            # os.walk never enters a linked folder; say so when it leads elsewhere.
-            if path.is_symlink() and not path.resolve().is_relative_to(project):
-                problems.append(Problem(printable(_rel(path, project)), None,
-                                        "symbolic link points outside the project"))
+    # os.scandir rather than os.walk: its entries know whether they are files or links
+    # without a stat call each.
+    stack = [str(root)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            on_error(exc)
+            continue
+        dirs = [e for e in entries if _is_dir(e)]
+        files = [e for e in entries if not _is_dir(e)]
+        dirs = [d for d in dirs if not d.name.startswith((".", "_"))]
+        for entry in dirs:
+            # A linked folder is never entered; say so when it leads elsewhere.
+            if entry.is_symlink():
+                path = Path(entry.path)
+                if not path.resolve().is_relative_to(project):
+                    problems.append(Problem(printable(_rel(path, project)), None,
+                                            "symbolic link points outside the project"))
+        stack.extend(reversed([d.path for d in dirs if not d.is_symlink()]))
         base = folder + os.sep
         rel_base = base[len(prefix):] if base.startswith(prefix) else None
         owner = None if folder == str(root) else owners.get(os.path.dirname(folder))
-        index = next((n for n in BUNDLE_INDEX if n in files), None)
+        names = {e.name for e in files}
+        index = next((n for n in BUNDLE_INDEX if n in names), None)
         if index is not None and folder != str(root):
             owner = ((rel_base + index).replace(os.sep, "/") if rel_base is not None
                      else _rel(Path(base + index), project))
         others: list[SourceFile] = []
-        for name in sorted(files):
+        for entry in files:
+            name = entry.name
             article = name.endswith(SUFFIXES)
             if name.startswith((".", "_")) or not article and (
                     owner is None or name.endswith(("~", ".pyc"))):
@@ -256,22 +280,36 @@ def _discover(
             if _BAD_NAME.search(rel):
                 problems.append(Problem(printable(rel), None, "file name has control characters "
                                         "or bytes that are not UTF-8: rename the file"))
-            elif os.path.islink(full) and not Path(full).resolve().is_relative_to(
+            elif entry.is_symlink() and not Path(full).resolve().is_relative_to(
                     project if article else inside):
                 # A bundle's file is published: it must come from the content folder.
                 where = "the project" if article else "the content folder"
                 problems.append(Problem(rel, None, f"symbolic link points outside {where}"))
-            elif not os.path.isfile(full):
+            elif not _is_file(entry):
                 problems.append(Problem(rel, None, "not a regular file (a pipe, a device or a "
                                         "broken link?)"))
             else:
-                (found if article else others).append(SourceFile(rel, Path(full)))
+                (found if article else others).append(SourceFile(rel, full))
         owners[folder] = owner
         if owner is not None and others:
             bundled.setdefault(owner, []).extend(others)
     found.sort(key=lambda s: s.path)
     return found, {path: tuple(sorted(group, key=lambda s: s.path))
                    for path, group in sorted(bundled.items())}, problems
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def _rel(path: Path, project: Path) -> str:

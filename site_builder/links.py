@@ -439,7 +439,7 @@ def _article_at(href: str, index: LinkIndex) -> Article | None:
 
 def source_lines(config: Config, article: Article) -> list[str]:
     """Return the lines of ``article``'s source file as parsing saw them (empty if unreadable)."""
-    text, _ = read_source(SourceFile(article.src_path, config.project_dir / article.src_path))
+    text, _ = read_source(SourceFile(article.src_path, str(config.project_dir / article.src_path)))
     return clean_text(text).split("\n") if text is not None else []
 
 
