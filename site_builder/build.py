@@ -270,8 +270,7 @@ class _Run:
         if options.clean:
             return None
         try:
-            outcome = last_build.recall(self.state.cache, self.config, self.inputs,
-                                        self.state.manifest(self.config.output_path))
+            outcome = last_build.recall(self.state.cache, self.config, self.inputs)
         except CacheCorrupt:
             return None  # the full build deals with the cache
         if outcome is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import typing as t
@@ -169,7 +170,8 @@ def test_rebuild_without_change_renders_and_writes_nothing(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("change", ["edit output", "delete output", "add output",
-                                    "touch source", "edit history"])
+                                    "add nested output", "add output, folder time kept",
+                                    "add folder", "touch source", "edit history"])
 def test_anything_unlike_the_last_build_runs_the_whole_build(
         change: str, tmp_path: Path) -> None:
     project = basic_site(tmp_path)
@@ -183,6 +185,17 @@ def test_anything_unlike_the_last_build_runs_the_whole_build(
         page.unlink()
     elif change == "add output":
         (out / "stray.html").write_text("not ours")
+    elif change == "add nested output":
+        (out / "2024/05/20/ferry/stray.html").write_text("not ours")
+    elif change == "add output, folder time kept":
+        # As if written in the clock tick of the build's own last write to the folder:
+        # the folder's stamp shows nothing, so the folder must be listed.
+        folder = out / "2024/05/20/ferry"
+        before = folder.stat()
+        (folder / "stray.html").write_text("not ours")
+        os.utime(folder, ns=(before.st_atime_ns, before.st_mtime_ns))
+    elif change == "add folder":
+        (out / "2024/05/20/ferry/extra").mkdir()
     elif change == "touch source":
         source = project / FERRY
         source.write_bytes(source.read_bytes().replace(b"\n\n", b"\n\n\n", 1))

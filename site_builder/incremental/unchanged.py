@@ -5,26 +5,30 @@ still load and plan every article and page to learn that. Instead the build reco
 digest of everything it reads (the code, the config, the options, every source file's
 path and bytes, templates, static files, the URL history) with the outcome it printed;
 when the next build finds the same digest and an output folder whose files are exactly
-the ones recorded (same paths, sizes, mtimes and inodes), it reports that outcome again
-and touches nothing. Any difference, however small, runs the whole build.
+the ones recorded (same paths, sizes, mtimes and inodes, and folders with the same mtimes,
+so nothing was added), it reports that outcome again and touches nothing. Any
+difference, however small, runs the whole build.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
+import time
 import typing as t
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 
 from ..config import Config
-from ..content import Sources
+from ..content import RACY_NS, Sources
 from ..digests import code_digest, digest_bytes, tree_digest
 from ..errors import Problem
 from ..history import history_path
-from ..output import Stamp, scan_tree
+from ..output import scan_tree
 from ..search import INDEX_DIR
-from .store import Cache, OutputEntry
+from .store import Cache
 
 KEY = "last-build:"
 
@@ -85,8 +89,7 @@ def with_history(digest: bytes, config: Config) -> bytes:
         return digest_bytes(digest, "no history")
 
 
-def recall(cache: Cache, config: Config, digest: bytes,
-           manifest: t.Mapping[str, OutputEntry]) -> Outcome | None:
+def recall(cache: Cache, config: Config, digest: bytes) -> Outcome | None:
     """Return the last build's outcome if ``digest`` and the output folder match it."""
     raw = cache.get_value(KEY + str(config.output_path))
     if raw is None:
@@ -104,29 +107,98 @@ def recall(cache: Cache, config: Config, digest: bytes,
             checked=int(data["checked"]), broken=int(data["broken"]),
             redirects=int(data["redirects"]),
         )
+        recorded, taken_at = str(data["tree"]), int(data["taken_at"])
     except (ValueError, KeyError, TypeError):
         return None  # rewritten by the next full build
-    out = config.output_path
-    present = scan_tree(out)
-    if set(present) != set(outcome.files):
+    found = tree_stamp(config.output_path, outcome.files)
+    if found is None or found.digest != recorded:
         return None
-    # Files the manifest knows must be the very files it recorded; the others (the
-    # search index) must at least still be there, which the comparison above checked.
-    for path, entry in manifest.items():
-        if path not in present or Stamp.of(out / path) != entry.stamp:
-            return None
+    # A folder changed within the racy window may hold a file added in the same clock
+    # tick as the build's last write to it: list those folders to be sure.
+    trusted_before = taken_at - RACY_NS
+    racy = [folder for folder, mtime in found.folders.items() if mtime >= trusted_before]
+    if racy and not _holds_exactly(config.output_path, outcome.files, racy):
+        return None
     return outcome
 
 
 def remember(cache: Cache, config: Config, digest: bytes, outcome: Outcome) -> None:
     """Record ``outcome`` as what a build of inputs ``digest`` produced."""
+    taken_at = time.time_ns()
+    found = tree_stamp(config.output_path, outcome.files)
+    if found is None:
+        return  # the output folder changed under the build: the next one starts over
     cache.set_value(KEY + str(config.output_path), json.dumps({
         "digest": with_history(digest, config).hex(), "pages": outcome.pages,
         "produced": list(outcome.produced), "files": list(outcome.files),
         "warnings": [[p.path, p.line, p.message, p.level] for p in outcome.warnings],
         "checked": outcome.checked, "broken": outcome.broken,
-        "redirects": outcome.redirects,
+        "redirects": outcome.redirects, "tree": found.digest, "taken_at": taken_at,
     }))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TreeStamp:
+    """What an output folder looks like without reading it: one ``lstat`` per entry."""
+
+    digest: str
+    """Digest of every file's path, size, mtime and inode and every folder's mtime and
+    inode."""
+    folders: dict[str, int]
+    """Folder (``""`` for the output folder itself, else ``a/b``) -> its mtime."""
+
+
+def tree_stamp(out: Path, files: t.Iterable[str]) -> TreeStamp | None:
+    """Return the stamp of the output folder holding ``files``, or None if one is missing.
+
+    Listing 20,000 folders costs far more than a ``stat`` of each, and a folder's mtime
+    moves whenever an entry is added to it, removed or renamed, so folder stamps stand
+    for their listings: a stray file or folder shows as a changed folder.
+    """
+    prefix = str(out) + os.sep
+    lstat = os.lstat
+    hasher = hashlib.blake2b(digest_size=20)
+    folders: dict[str, int] = {}
+    try:
+        for path in files:
+            st = lstat(prefix + path)
+            if not S_ISREG(st.st_mode):
+                return None
+            hasher.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
+            folder = path.rpartition("/")[0]
+            while folder not in folders:
+                folders[folder] = 0
+                if not folder:
+                    break
+                folder = folder.rpartition("/")[0]
+        for folder in sorted(folders):
+            st = lstat(prefix + folder if folder else str(out))
+            if not S_ISDIR(st.st_mode):
+                return None
+            folders[folder] = st.st_mtime_ns
+            hasher.update(f"{folder}/\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
+    except OSError:
+        return None
+    return TreeStamp(hasher.hexdigest(), folders)
+
+
+def _holds_exactly(out: Path, files: t.Iterable[str], folders: t.Sequence[str]) -> bool:
+    """Return whether each of ``folders`` lists exactly the entries ``files`` put there."""
+    wanted: dict[str, set[str]] = {folder: set() for folder in folders}
+    for path in files:
+        parts = path.split("/")
+        for depth in range(len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder in wanted:
+                wanted[folder].add(parts[depth])
+    for folder, names in wanted.items():
+        try:
+            with os.scandir(out / folder if folder else out) as entries:
+                if {entry.name for entry in entries} != names:
+                    return False
+        except OSError:
+            return False
+    return True
 
 
 def listed(out: Path, produced: t.Iterable[str]) -> tuple[str, ...]:
