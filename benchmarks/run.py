@@ -265,6 +265,9 @@ def ours(args: argparse.Namespace, work: Path, corpus: Path, changes: Changes,
     if args.jobs:
         command += ["--jobs", str(args.jobs)]
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    # An installed package has its bytecode compiled; without it every run would
+    # compile the package again and time that.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     rows: list[Row] = []
 
     def build(kind: str, *extra: str) -> None:

@@ -84,6 +84,7 @@ class Server:
 
     def __init__(self, project: Path, temp: Path) -> None:
         env = {**os.environ, "TMPDIR": str(temp), "PYTHONUNBUFFERED": "1"}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT),
                                                           env.get("PYTHONPATH")]))
         self.proc = subprocess.Popen(
