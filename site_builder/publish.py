@@ -83,11 +83,12 @@ class _Output:
         manifest = {} if options.clean or not options.write else self.state.manifest(self.out_dir)
         redo: list[int] = []
         keep: list[int] = []
+        prefix = str(self.out_dir) + os.sep  # strings: a Path per route is a visible cost
         for index, route in enumerate(self.routes):
             entry = manifest.get(route.output_path)
             fp = self.fingerprints[index]
             if (fp is not None and entry is not None and entry.fingerprint == fp
-                    and Stamp.of(self.out_dir / route.output_path) == entry.stamp):
+                    and Stamp.of(prefix + route.output_path) == entry.stamp):
                 keep.append(index)
             else:
                 redo.append(index)
