@@ -42,6 +42,7 @@ SUFFIXES = (".md", ".markdown")
 SCHEMA_KEYS = frozenset({
     "title", "date", "updated", "authors", "author", "source", "tags", "summary", "image",
     "original_url", "related", "slug", "lang", "draft", "aliases", "url", "categories", "page",
+    "section",
 })
 BUNDLE_INDEX = tuple(f"index{suffix}" for suffix in SUFFIXES)
 """Names of the source file that makes its folder a page bundle."""
@@ -529,6 +530,7 @@ class _Fields:
         page = self.flag(meta, "page")
         aliases = self.names(meta, "aliases")
         categories = self.names(meta, "categories", split_commas=True)
+        section = self.section(meta)
         fixed_url = self.fixed_url(meta, config)
         slug = self.slug(meta, title, config)
         if self.failed or title is None or date is None or slug is None:
@@ -559,7 +561,7 @@ class _Fields:
             summary=summary if summary is not None else rendered.summary, updated=updated,
             authors=authors, source=source, tags=tags, image=image, original_url=original_url,
             related=related, lang=lang, draft=draft, aliases=aliases, categories=categories,
-            page=page, extra=extra,
+            section=section, page=page, extra=extra,
             key_lines=dict(self.key_lines), body_line=body_line,
         )
 
@@ -578,6 +580,18 @@ class _Fields:
             self.error(key, f"{key}: must not be empty")
             return None
         return result
+
+    def section(self, meta: t.Mapping[str, object]) -> str | None:
+        value = meta.get("section")
+        if isinstance(value, list):
+            self.error("section", "section: expected one section name, got a list (an article "
+                                  "is in one section; 'categories' takes several)")
+            return None
+        name = self.text(meta, "section")
+        # Spaced like the names of tags, so "World  news" and "World news" are one section.
+        if name is None:
+            return None
+        return " ".join(name.split()) or None
 
     def names(
         self, meta: t.Mapping[str, object], key: str, split_commas: bool = False
