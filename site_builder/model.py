@@ -248,6 +248,14 @@ class Period:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Link:
+    """One entry of a menu: the text shown and the site path it leads to."""
+
+    title: str
+    url: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Site:
     """Everything known about the archive before rendering."""
 
@@ -292,6 +300,15 @@ class Site:
         return tuple(taxonomy.kind for taxonomy in self.taxonomies)
 
     @property
+    def section_links(self) -> tuple[Link, ...]:
+        """Return each section's name and front, in navigation order.
+
+        What a menu of sections needs: a page reading ``sections`` whole would depend on
+        every article filed under one, and re-render at every edit of any of them.
+        """
+        return tuple(Link(term.name, term.url) for term in self.sections.terms)
+
+    @property
     def published(self) -> tuple[Article, ...]:
         """Return every article that has a page: ``articles``, then ``pages``."""
         return self.articles + self.pages
@@ -331,6 +348,6 @@ def _fast_setstate(cls: type) -> None:
     cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
 
 
-for _cls in (Image, Related, Article, Page, Term, Taxonomy, Period, Site, Route):
+for _cls in (Image, Related, Article, Page, Term, Taxonomy, Period, Link, Site, Route):
     _fast_setstate(_cls)
 

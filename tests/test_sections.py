@@ -4,6 +4,8 @@ with a paginated front at the top of the site and a feed of its own."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from pathlib import Path
 
 from site_builder import build, load_config
@@ -12,6 +14,7 @@ from site_builder.routes import plan_routes
 from site_builder.site import build_site
 
 from .conftest import make_article, make_config
+from .projects import CONFIG, write_project
 from .test_incremental import add_front_matter, assert_matches_clean, basic_site
 
 DAY = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
@@ -89,4 +92,57 @@ def test_a_template_reading_the_sections_follows_them(tmp_path: Path) -> None:
     assert "404.html" in result.written
     assert "Transport 1;" in (project / "output/404.html").read_text()
     assert (project / "output/transport/index.html").is_file()
+    assert_matches_clean(project)
+
+
+def sections_project(root: Path) -> Path:
+    """Write a project of three articles in two sections, Sport first by config."""
+    def story(title: str, date: str, section: str) -> str:
+        return f"---\ntitle: {title}\ndate: {date}\nsection: {section}\n---\n\nBody of {title}.\n"
+    return write_project(root, {
+        "content/a.md": story("Ferry talks", "2024-05-01", "World"),
+        "content/b.md": story("Summit ends", "2024-05-02", "World"),
+        "content/c.md": story("Cup final", "2024-05-03", "Sport"),
+    }, config=CONFIG + 'search = false\nsections = ["Sport"]\n')
+
+
+def nav(html: str) -> list[str]:
+    part = html.split('<nav class="site-nav section-nav" aria-label="Sections">')[1]
+    return re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', part.split("</nav>")[0])
+
+
+def test_every_page_shows_the_sections_in_navigation_order(tmp_path: Path) -> None:
+    project = sections_project(tmp_path / "p")
+    build(load_config(project))
+    out = project / "output"
+    for page in ("index.html", "world/index.html", "2024/05/02/b/index.html", "404.html"):
+        assert nav((out / page).read_text()) == [("/sport/", "Sport"), ("/world/", "World")]
+    assert '<a href="/world/" aria-current="page">World</a>' in (
+        out / "world/index.html").read_text()
+
+
+def test_an_article_names_its_section_in_breadcrumbs_header_and_metadata(
+        tmp_path: Path) -> None:
+    project = sections_project(tmp_path / "p")
+    build(load_config(project))
+    html = (project / "output/2024/05/02/b/index.html").read_text()
+    crumbs = html.split('<nav class="breadcrumbs" aria-label="Breadcrumb">')[1].split("</nav>")[0]
+    assert re.findall(r"<li>(.*?)</li>|<li aria-current=\"page\">(.*?)</li>", crumbs) == [
+        ('<a href="/">Home</a>', ""), ('<a href="/world/">World</a>', ""), ("", "Summit ends")]
+    assert '<p class="section-link" data-pagefind-ignore><a href="/world/">World</a></p>' in html
+    assert '<meta property="article:section" content="World">' in html
+    ld = json.loads(html.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    assert ld["articleSection"] == "World"
+
+
+def test_a_body_edit_leaves_the_pages_of_other_articles_alone(tmp_path: Path) -> None:
+    project = sections_project(tmp_path / "p")
+    build(load_config(project))
+    path = project / "content/b.md"
+    path.write_text(path.read_text() + "\nA correction.\n")
+    result = build(load_config(project))
+    assert "2024/05/02/b/index.html" in result.written
+    assert "world/index.html" not in result.written  # shows the summary, not the body
+    assert not {"2024/05/01/a/index.html", "2024/05/03/c/index.html", "sport/index.html",
+                "404.html"} & set(result.written)
     assert_matches_clean(project)
