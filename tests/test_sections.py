@@ -106,7 +106,7 @@ def sections_project(root: Path) -> Path:
     }, config=CONFIG + 'search = false\nsections = ["Sport"]\n')
 
 
-def nav(html: str) -> list[str]:
+def nav(html: str) -> list[tuple[str, str]]:
     part = html.split('<nav class="site-nav section-nav" aria-label="Sections">')[1]
     return re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', part.split("</nav>")[0])
 
