@@ -21,11 +21,13 @@ def build_site(
 ) -> Site:
     """Return the site model for ``articles`` (drafts already filtered out).
 
-    Standalone pages (``page: true``) get a page each but join no listing, term, date
-    archive or related list.
+    Standalone pages (``page: true``, or files in ``content/pages/``) get a page each but
+    join no listing, term, section, date archive or related list; they alone may be
+    undated.
     """
-    everything = sorted(articles, key=lambda a: (a.date, a.url), reverse=True)
-    ordered = tuple(a for a in everything if not a.page)
+    everything = list(articles)
+    ordered = tuple(sorted((a for a in everything if not a.page),
+                           key=lambda a: (a.listed_date, a.url), reverse=True))
     pages = tuple(sorted((a for a in everything if a.page), key=lambda a: a.url))
     tags, problems = build_taxonomy("tags", ordered)
     authors, found = build_taxonomy("authors", ordered)
@@ -80,7 +82,7 @@ def group_by_date(
     months: dict[tuple[int, int], list[Article]] = {}
     days: dict[tuple[int, int, int], list[Article]] = {}
     for article in articles:
-        date = article.date
+        date = article.listed_date
         years.setdefault(date.year, []).append(article)
         months.setdefault((date.year, date.month), []).append(article)
         days.setdefault((date.year, date.month, date.day), []).append(article)
