@@ -297,6 +297,10 @@ class Site:
     """Standalone pages (``page: true``, or files in ``content/pages/``), sorted by URL:
     each has its page, in the sitemap and the search index, but no date archive, listing,
     feed or related list shows it."""
+    header_links: tuple[Link, ...] = ()
+    """The pages config's ``[menu] header`` names, in its order, for every page's header."""
+    footer_links: tuple[Link, ...] = ()
+    """The pages ``[menu] footer`` names, for every page's footer."""
 
     @property
     def taxonomies(self) -> tuple[Taxonomy, ...]:

@@ -16,6 +16,7 @@ from site_builder.site import build_site
 
 from .conftest import make_config
 from .projects import CONFIG, build, problems, write_project
+from .test_incremental import assert_matches_clean
 
 ABOUT = "---\ntitle: About us\nsummary: Who we are.\n---\n\nWe are [the paper](../a.md).\n"
 ARTICLE = ("---\ntitle: Harbour news\ndate: 2024-05-02\n---\n\n"
@@ -141,3 +142,51 @@ def test_pages_go_to_the_search_shard_of_pages_not_to_a_dated_one() -> None:
     shards = shards_of(routes, "en")
     assert shards["en"] == ("2024/05/02/a/index.html",)
     assert {"about/index.html", "history/index.html"} <= set(shards[PAGES_SHARD])
+
+
+MENU = '[menu]\nheader = ["about"]\nfooter = ["pages/history.md", "/about/"]\n'
+
+
+def test_the_menu_links_pages_from_every_header_and_footer(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {
+        "content/a.md": ARTICLE, "content/pages/about.md": ABOUT,
+        "content/pages/history.md": HISTORY,
+    }, CONFIG + "search = false\n" + MENU)
+    code, _, err = build(project)
+    assert code == 0, err
+    for page in ("index.html", "2024/05/02/a/index.html", "history/index.html", "404.html"):
+        html = (project / "output" / page).read_text()
+        site_nav = html.split('aria-label="Site">')[1].split("</nav>")[0]
+        assert site_nav.rstrip().endswith(
+            '<li><a href="/about/">About us</a></li>\n</ul>'), page
+        footer = html.split('<nav class="site-nav footer-nav" aria-label="About the site">')[1]
+        assert re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>',
+                          footer.split("</nav>")[0]) == [
+            ("/history/", "History"), ("/about/", "About us")], page
+    about = (project / "output/about/index.html").read_text()
+    assert about.count('<a href="/about/" aria-current="page">About us</a>') == 2
+
+
+def test_a_menu_entry_that_names_no_page_is_an_error_at_the_menu(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {
+        "content/a.md": ARTICLE.split("Read")[0], "content/pages/about.md": ABOUT,
+    }, CONFIG + "search = false\n" + MENU.replace("/about/", "abuot"))
+    code, _, err = build(project)
+    assert (code, problems(err)) == (1, [
+        "config.toml:4: menu.footer: 'abuot' is not a page of the site: name a page "
+        "by its URL ('about') or its file ('pages/about.md'); standalone pages: 'about'",
+        "config.toml:4: menu.footer: 'pages/history.md' is not a page of the site: name a page "
+        "by its URL ('about') or its file ('pages/about.md'); standalone pages: 'about'"])
+
+
+def test_retitling_a_page_in_the_menu_updates_every_page(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {
+        "content/a.md": ARTICLE, "content/pages/about.md": ABOUT,
+        "content/pages/history.md": HISTORY,
+    }, CONFIG + "search = false\n" + MENU)
+    assert build(project)[0] == 0
+    about = project / "content/pages/about.md"
+    about.write_text(about.read_text().replace("About us", "Who we are"))
+    assert build(project)[0] == 0
+    assert '<a href="/about/">Who we are</a>' in (project / "output/index.html").read_text()
+    assert_matches_clean(project)
