@@ -101,8 +101,9 @@ class Article:
     src_path: str
     """Project-relative POSIX path of the source file (``content/2018/x.md``)."""
     title: str
-    date: dt.datetime
-    """Publication time, always timezone-aware."""
+    date: dt.datetime | None
+    """Publication time, always timezone-aware; None only for a standalone page that
+    gives none (every article in a listing has one)."""
     slug: str
     url: str
     """Site path of the article page, relative to the base URL (``2018/08/22/x/``)."""
@@ -122,6 +123,8 @@ class Article:
     draft: bool = False
     aliases: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    section: str | None = None
+    """The one section of the newspaper the article belongs to (``World``)."""
     page: bool = False
     """A standalone page: built, but left out of date archives, listings, feeds and
     related lists."""
@@ -138,6 +141,14 @@ class Article:
     def html(self) -> str:
         """Return the body rendered to HTML."""
         return self.body.html
+
+    @property
+    def listed_date(self) -> dt.datetime:
+        """Return the date of an article that listings, archives and feeds hold: every one
+        has a date (only a standalone page may have none, and none of them holds it)."""
+        if self.date is None:
+            raise ValueError(f"{self.src_path} has no date")
+        return self.date
 
     @property
     def byline(self) -> tuple[str, ...]:
@@ -166,13 +177,13 @@ class Page:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Term:
-    """One tag, author or source and the articles filed under it."""
+    """One tag, author, source, category or section and the articles filed under it."""
 
     name: str
     """The spelling shown: the most frequent of the spellings that fold together."""
     slug: str
     url: str
-    """Site path of the term's listing (``tags/labour/``)."""
+    """Site path of the term's listing (``tags/labour/``; a section's front: ``world/``)."""
     articles: tuple[Article, ...]
     """Newest first; empty in the copy a term's own pages get (see :meth:`counted`)."""
     count: int = -1
@@ -199,13 +210,14 @@ class Term:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Taxonomy:
-    """Every term of one kind (``tags``, ``authors`` or ``sources``)."""
+    """Every term of one kind (``tags``, ``authors``, ``sources``, ``categories`` or
+    ``sections``)."""
 
     kind: str
     url: str
-    """Site path of the page listing every term."""
+    """Site path of the page listing every term (the home page for sections)."""
     terms: tuple[Term, ...] = ()
-    """Sorted by slug."""
+    """Sorted by slug; sections in navigation order."""
     by_name: t.Mapping[str, Term] = dataclasses.field(default_factory=dict)
     """Each spelling used in the front matter, mapped to its term."""
 
@@ -245,6 +257,14 @@ class Period:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Link:
+    """One entry of a menu: the text shown and the site path it leads to."""
+
+    title: str
+    url: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Site:
     """Everything known about the archive before rendering."""
 
@@ -262,6 +282,9 @@ class Site:
     categories: Taxonomy = dataclasses.field(
         default_factory=lambda: Taxonomy("categories", "categories/"))
     """Built only when some article has categories (see :attr:`taxonomies`)."""
+    sections: Taxonomy = dataclasses.field(default_factory=lambda: Taxonomy("sections", ""))
+    """The sections in navigation order: those ``config.toml`` lists, in its order, then
+    the others by article count, largest first. Each has its front at ``{slug}/``."""
     years: tuple[Period, ...] = ()
     """Newest first, like ``months`` and ``days``."""
     months: tuple[Period, ...] = ()
@@ -271,8 +294,13 @@ class Site:
     problems: tuple[Problem, ...] = ()
     """Warnings found while assembling the site (terms whose slugs collide)."""
     pages: tuple[Article, ...] = ()
-    """Standalone pages (``page: true``), sorted by URL: each has its page, in the sitemap
-    and the search index, but no date archive, listing, feed or related list shows it."""
+    """Standalone pages (``page: true``, or files in ``content/pages/``), sorted by URL:
+    each has its page, in the sitemap and the search index, but no date archive, listing,
+    feed or related list shows it."""
+    header_links: tuple[Link, ...] = ()
+    """The pages config's ``[menu] header`` names, in its order, for every page's header."""
+    footer_links: tuple[Link, ...] = ()
+    """The pages ``[menu] footer`` names, for every page's footer."""
 
     @property
     def taxonomies(self) -> tuple[Taxonomy, ...]:
@@ -284,6 +312,15 @@ class Site:
     def taxonomy_kinds(self) -> tuple[str, ...]:
         """Return the kinds of :attr:`taxonomies` (what a menu of them needs)."""
         return tuple(taxonomy.kind for taxonomy in self.taxonomies)
+
+    @property
+    def section_links(self) -> tuple[Link, ...]:
+        """Return each section's name and front, in navigation order.
+
+        What a menu of sections needs: a page reading ``sections`` whole would depend on
+        every article filed under one, and re-render at every edit of any of them.
+        """
+        return tuple(Link(term.name, term.url) for term in self.sections.terms)
 
     @property
     def published(self) -> tuple[Article, ...]:
@@ -325,6 +362,6 @@ def _fast_setstate(cls: type) -> None:
     cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
 
 
-for _cls in (Image, Related, Article, Page, Term, Taxonomy, Period, Site, Route):
+for _cls in (Image, Related, Article, Page, Term, Taxonomy, Period, Link, Site, Route):
     _fast_setstate(_cls)
 
