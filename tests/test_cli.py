@@ -136,3 +136,18 @@ def test_clean_build_renders_everything_and_writes_nothing_unchanged(
     out = capsys.readouterr().out
     assert f"0 written, {pages} unchanged" in out
     assert re.search(rf"rendered +{pages} pages", out)
+
+
+def test_a_misspelt_key_warns_and_fails_with_strict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "p"
+    (project / "content").mkdir(parents=True)
+    (project / "config.toml").write_text('title = "T"\nbase_url = "https://example.org/"\n')
+    (project / "content" / "a.md").write_text(
+        "---\ntitle: Ferry\ndate: 2024-05-02\n# topics\ntag: [ferries]\n---\n\nBody.\n")
+    warning = "content/a.md:5: warning: unknown key 'tag'; did you mean 'tags'?"
+    assert main(["build", "--project", str(project)]) == 0
+    assert warning in capsys.readouterr().err.splitlines()
+    assert main(["build", "--project", str(project), "--strict"]) == 1
+    assert capsys.readouterr().err.splitlines() == [warning, "build failed: 1 problem"]
