@@ -89,8 +89,9 @@ def make_parser() -> argparse.ArgumentParser:
                            help="include articles marked draft: true")
     serve_cmd.add_argument("--open", action="store_true", help="open the site in a browser")
 
-    new_cmd = commands.add_parser("new", parents=[common], help="start a new article",
-                                  description="Write a new article file and print its path.")
+    new_cmd = commands.add_parser(
+        "new", parents=[common], help="start a new article",
+        description="Write a new draft article in content/YYYY/MM/ and print its path.")
     new_cmd.add_argument("title", help="headline of the article")
 
     import_cmd = commands.add_parser(
@@ -382,6 +383,9 @@ def _new(args: argparse.Namespace) -> int:
     config = load_config(args.project)
     path = new_article(config, args.title, dt.datetime.now(config.tzinfo))
     print(path.relative_to(config.project_dir).as_posix())
+    # stdout stays the bare path, for scripts; the reminder is for the person typing.
+    print("It is a draft: 'site-builder serve --drafts' shows it; delete 'draft: true' "
+          "to publish it.", file=sys.stderr)
     return EXIT_OK
 
 

@@ -83,8 +83,11 @@ def test_new_writes_a_skeleton_that_builds(
 ) -> None:
     project = copy_site("basic", tmp_path)
     assert main(["new", "Ночной паром отменён", "--project", str(project)]) == 0
-    path = capsys.readouterr().out.strip()
-    assert path.startswith("content/") and path.endswith("-nochnoy-parom-otmenen.md")
+    captured = capsys.readouterr()
+    path = captured.out.strip()
+    # Where import files an article of that day: content/YYYY/MM/YYYY-MM-DD-slug.md.
+    assert re.fullmatch(r"content/(\d{4})/(\d\d)/\1-\2-\d\d-nochnoy-parom-otmenen\.md", path)
+    assert "--drafts" in captured.err
     text = (project / path).read_text()
     assert "title: Ночной паром отменён" in text and "draft: true" in text
     assert main(["build", "--project", str(project), "--drafts"]) == 0
