@@ -220,6 +220,8 @@ def _build(args: argparse.Namespace) -> int:
             print(f"  {stage:<18} {seconds:8.3f} s")
         print(f"  {'parsed':<18} {result.parsed:8d} files")
         print(f"  {'rendered':<18} {result.rendered:8d} pages")
+    if result.drafts:
+        print(_drafts_left_out(result.drafts))
     print(_summary(args.command, result))
     return EXIT_OK
 
@@ -296,12 +298,22 @@ def _summary(command: str, result: BuildResult) -> str:
     if result.links is not None:
         links = f" {result.links.checked} internal links checked"
         links += f", {result.redirects} redirects." if result.redirects else "."
+    pages = _count(result.html_pages, "page")
     if command == "check":
-        return f"Checked {result.pages} pages in {result.seconds:.2f} s: no problems.{links}"
-    rate = result.pages / result.seconds if result.seconds else 0.0
-    return (f"Built {result.pages} pages in {result.seconds:.2f} s ({rate:.0f} pages/s): "
-            f"{len(result.written)} written, {len(result.unchanged)} unchanged, "
+        return f"Checked {pages} in {result.seconds:.2f} s: no problems.{links}"
+    # Pages are what readers see; files also count feeds, sitemaps, static files and
+    # the search index, so the two are named apart.
+    return (f"Built {pages} in {result.seconds:.2f} s: "
+            f"{_count(len(result.written), 'file')} written, {len(result.unchanged)} unchanged, "
             f"{len(result.deleted)} removed.{links}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _drafts_left_out(count: int) -> str:
+    return f"{_count(count, 'draft')} not built: use --drafts"
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -375,8 +387,10 @@ def _report_rebuild(rebuild: Rebuild) -> None:
         more = len(changed) - 3
         shown = ", ".join(changed[:3]) + (f" and {more} more" if more > 0 else "")
         after = f" after changes to {shown}"
-    print(f"Built {rebuild.result.pages} pages in {rebuild.result.seconds:.2f} s{after}.",
-          flush=True)
+    if rebuild.result.drafts:
+        print(_drafts_left_out(rebuild.result.drafts))
+    print(f"Built {_count(rebuild.result.html_pages, 'page')} in "
+          f"{rebuild.result.seconds:.2f} s{after}.", flush=True)
 
 
 def _new(args: argparse.Namespace) -> int:

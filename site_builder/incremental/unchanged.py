@@ -42,6 +42,8 @@ class Outcome:
     checked: int
     broken: int
     redirects: int
+    html_pages: int = 0
+    drafts: int = 0
 
 
 def inputs_digest(config: Config, options: t.Sequence[object], sources: Sources) -> bytes:
@@ -102,7 +104,8 @@ def recall(cache: Cache, config: Config, digest: bytes,
                                    level="warning" if lv == "warning" else "error")
                            for p, n, m, lv in data["warnings"]),
             checked=int(data["checked"]), broken=int(data["broken"]),
-            redirects=int(data["redirects"]),
+            redirects=int(data["redirects"]), html_pages=int(data["html_pages"]),
+            drafts=int(data["drafts"]),
         )
     except (ValueError, KeyError, TypeError):
         return None  # rewritten by the next full build
@@ -125,7 +128,8 @@ def remember(cache: Cache, config: Config, digest: bytes, outcome: Outcome) -> N
         "produced": list(outcome.produced), "files": list(outcome.files),
         "warnings": [[p.path, p.line, p.message, p.level] for p in outcome.warnings],
         "checked": outcome.checked, "broken": outcome.broken,
-        "redirects": outcome.redirects,
+        "redirects": outcome.redirects, "html_pages": outcome.html_pages,
+        "drafts": outcome.drafts,
     }))
 
 
