@@ -1,4 +1,4 @@
-"""Command line: ``site-builder build|check|serve|new|import``.
+"""Command line: ``site-builder build|check|serve|new|import|history``.
 
 The only module that prints or exits.
 """
@@ -23,6 +23,7 @@ from . import __version__
 from .build import BuildOptions, BuildResult, build
 from .config import Config, load_config
 from .errors import BuildError
+from .history import HISTORY_NAME
 from .importers.imported import valid_lang
 from .linkcheck import LinkReport
 from .newfile import new_article
@@ -35,6 +36,7 @@ from .preview.server import (
     rebuild_forever,
 )
 from .preview.watch import Watcher
+from .retire import gone_urls, retire_urls
 
 if t.TYPE_CHECKING:
     from .importers.imported import SiteImport
@@ -119,6 +121,17 @@ def make_parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("--lang", metavar="CODE",
                             help="language of every imported article (default: the feed's, "
                                  "else guessed from the script)")
+
+    history_cmd = commands.add_parser(
+        "history", parents=[common], help="list or retire old URLs whose article is gone",
+        description="List the URLs of url-history.txt that are no longer published because "
+                    "their article is gone (every build warns of them). 'remove URL...' "
+                    "marks URLs that were deployed as removed: no redirect, no warning. "
+                    "'forget URL...' drops URLs that never went live.")
+    history_cmd.add_argument("action", nargs="?", choices=("remove", "forget"),
+                             help="what to do with the URLs (default: list them)")
+    history_cmd.add_argument("urls", nargs="*", metavar="URL",
+                             help="a URL as listed (/2024/05/20/ferry/) or under base_url")
     return parser
 
 
@@ -162,6 +175,10 @@ def main(argv: t.Sequence[str] | None = None) -> int:
     if usage is not None:
         print(f"site-builder import: error: {usage}", file=sys.stderr)
         return EXIT_USAGE
+    if args.command == "history" and (args.action is None) != (not args.urls):
+        print("site-builder history: error: give remove or forget with the URLs, or neither "
+              "to list them", file=sys.stderr)
+        return EXIT_USAGE
     if args.command == "import" and args.lang is not None and not valid_lang(args.lang):
         print(f"site-builder import: error: --lang {args.lang!r} is not a language code "
               "such as 'en' or 'pt-BR'", file=sys.stderr)
@@ -175,11 +192,13 @@ def main(argv: t.Sequence[str] | None = None) -> int:
             return _import(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "history":
+            return _history(args)
         return _build(args)
     except BuildError as exc:
         if args.debug:
             raise
-        _print_problems(exc)
+        _print_problems(exc, args.command)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -403,6 +422,29 @@ def _new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _history(args: argparse.Namespace) -> int:
+    config = load_config(args.project)
+    if args.action is not None:
+        retired = retire_urls(config, args.urls, forget=args.action == "forget")
+        done = "dropped from" if args.action == "forget" else "marked removed in"
+        for entry in retired:
+            print(f"/{entry.url}")
+        count = len(retired)
+        print(f"{count} URL{'' if count == 1 else 's'} {done} {HISTORY_NAME}.")
+        return EXIT_OK
+    gone = gone_urls(config)
+    for entry in gone:
+        print(f"/{entry.url}\t{entry.source}")
+    if not gone:
+        print(f"Every URL of {HISTORY_NAME} is still published or redirects.")
+        return EXIT_OK
+    count = len(gone)
+    print(f"{count} URL{'s' if count != 1 else ''} whose article is gone: "
+          "'site-builder history remove URL...' retires those that were deployed, "
+          "'site-builder history forget URL...' drops those that never were.")
+    return EXIT_OK
+
+
 PROGRESS_EVERY = 500
 """A long import reports progress after this many articles of one source."""
 
@@ -495,8 +537,10 @@ def _site_summary(site: SiteSummary) -> list[str]:
     return lines
 
 
-def _print_problems(exc: BuildError) -> None:
+def _print_problems(exc: BuildError, command: str) -> None:
     for problem in exc.problems:
         print(problem, file=sys.stderr)
     count = len(exc.problems)
-    print(f"build failed: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
+    # import has its own summary; the commands that build say so, the others name themselves.
+    failed = "build" if command in ("build", "check", "serve", "import") else command
+    print(f"{failed} failed: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
