@@ -544,3 +544,5 @@ def _print_problems(exc: BuildError, command: str) -> None:
     # import has its own summary; the commands that build say so, the others name themselves.
     failed = "build" if command in ("build", "check", "serve", "import") else command
     print(f"{failed} failed: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
+    if exc.hint:
+        print(exc.hint, file=sys.stderr)
