@@ -43,6 +43,8 @@ if t.TYPE_CHECKING:
     from .importers.writing import ImportEvent, ImportResult, SiteSummary
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+"""What a shell reports for a command ended by Ctrl-C."""
 SITE_READERS = ("wordpress", "jekyll", "hugo", "zola", "pelican")
 """Generators ``import --from`` reads; each is the module ``site_builder.importers.NAME``."""
 
@@ -201,8 +203,10 @@ def main(argv: t.Sequence[str] | None = None) -> int:
         _print_problems(exc, args.command)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
+        # A second Ctrl-C while saying so must not end in a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -278,12 +282,14 @@ class _Progress:
         self.started = 0.0
         self.shown = 0.0
         self.total = 0
+        self.finished = False
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
         if stage != self.stage:
             self.close()
             self.stage, self.started, self.shown, self.total = stage, now, 0.0, total
+        self.finished = done == total
         if now - self.started < self.DELAY:
             return
         if self.tty and (now - self.shown >= 0.1 or done == total):
@@ -301,15 +307,16 @@ class _Progress:
             self.close()
 
     def close(self) -> None:
-        """End the current stage's line."""
+        """End the current stage's line; say it is done only if it finished (a build
+        stopped by an error or Ctrl-C closes it too)."""
         if self.stage and self.shown:
             if self.tty:
                 self.stream.write("\n")
-            else:
+            elif self.finished:
                 self.stream.write(f"{self.stage}: done in "
                                   f"{time.monotonic() - self.started:.1f} s\n")
             self.stream.flush()
-        self.stage, self.shown = "", 0.0
+        self.stage, self.shown, self.finished = "", 0.0, False
 
 
 def _summary(command: str, result: BuildResult) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.cli import main
+from site_builder.cli import _Progress, main
 
 from .conftest import copy_site, tree
 from .projects import write_project
@@ -192,3 +193,16 @@ def test_every_build_says_how_many_drafts_it_left_out(
     assert before_summary("build") == "2 drafts not built: use --drafts"
     assert main(["build", "--drafts", "--project", str(project)]) == 0
     assert "draft" not in capsys.readouterr().out
+
+
+def test_progress_says_done_only_for_a_stage_that_finished() -> None:
+    stream = io.StringIO()
+    progress = _Progress(stream)
+    progress.DELAY = 0.0
+    progress("parse", 5, 10)
+    progress("parse", 10, 10)
+    progress("render", 3, 10)
+    progress.close()  # the build stopped (an error, Ctrl-C) with render unfinished
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "parse: 5/10" and lines[1].startswith("parse: done in ")
+    assert lines[2:] == ["render: 3/10"]
