@@ -1,4 +1,4 @@
-"""Command line: ``site-builder build|check|serve|new|import|history``.
+"""Command line: ``site-builder build|check|serve|new|import|history|templates``.
 
 The only module that prints or exits.
 """
@@ -37,6 +37,7 @@ from .preview.server import (
 )
 from .preview.watch import Watcher
 from .retire import gone_urls, retire_urls
+from .templates import eject_template, resolve_templates
 
 if t.TYPE_CHECKING:
     from .importers.imported import SiteImport
@@ -134,6 +135,15 @@ def make_parser() -> argparse.ArgumentParser:
                              help="what to do with the URLs (default: list them)")
     history_cmd.add_argument("urls", nargs="*", metavar="URL",
                              help="a URL as listed (/2024/05/20/ferry/) or under base_url")
+
+    templates_cmd = commands.add_parser(
+        "templates", parents=[common], help="list the templates and the file each is read from",
+        description="List every template a build uses with the file it is read from: the "
+                    "project's templates/ folder first, else the built-in one. --eject NAME "
+                    "copies a built-in template into templates/ to change it there.")
+    templates_cmd.add_argument("--eject", metavar="NAME",
+                               help="copy the built-in template NAME into templates/ "
+                                    "(never over an existing file)")
     return parser
 
 
@@ -196,6 +206,8 @@ def main(argv: t.Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "history":
             return _history(args)
+        if args.command == "templates":
+            return _templates(args)
         return _build(args)
     except BuildError as exc:
         if args.debug:
@@ -449,6 +461,30 @@ def _history(args: argparse.Namespace) -> int:
     print(f"{count} URL{'s' if count != 1 else ''} whose article is gone: "
           "'site-builder history remove URL...' retires those that were deployed, "
           "'site-builder history forget URL...' drops those that never were.")
+    return EXIT_OK
+
+
+def _templates(args: argparse.Namespace) -> int:
+    config = load_config(args.project)
+    if args.eject is not None:
+        path = eject_template(config, args.eject)
+        print(path.relative_to(config.project_dir).as_posix())
+        print("Builds now read this copy instead of the built-in template; "
+              f"'{{% extends \"default/{path.name}\" %}}' still reaches the built-in one.",
+              file=sys.stderr)
+        return EXIT_OK
+    found = resolve_templates(config)
+    width = max(len(entry.name) for entry in found)
+    for entry in found:
+        if entry.origin == "project":
+            where = entry.path.relative_to(config.project_dir).as_posix()
+            if entry.replaces_builtin:
+                where += " (replaces the built-in one)"
+        else:
+            where = str(entry.path)
+        print(f"{entry.name:<{width}}  {entry.origin:<8}  {where}")
+    print("'site-builder templates --eject NAME' copies a built-in template into "
+          f"{config.templates_dir}/ to change it.")
     return EXIT_OK
 
 
