@@ -1,4 +1,4 @@
-"""Command line: ``site-builder build|check|serve|new|import|history|templates``.
+"""Command line: ``site-builder init|build|check|serve|new|import|history|templates``.
 
 The only module that prints or exits.
 """
@@ -10,6 +10,7 @@ import datetime as dt
 import errno
 import importlib
 import logging
+import shlex
 import signal
 import sys
 import tempfile
@@ -37,6 +38,7 @@ from .preview.server import (
 )
 from .preview.watch import Watcher
 from .retire import gone_urls, retire_urls
+from .scaffold import DEFAULT_BASE_URL, DEFAULT_TITLE, init_project
 from .templates import eject_template, resolve_templates
 
 if t.TYPE_CHECKING:
@@ -61,6 +63,20 @@ def make_parser() -> argparse.ArgumentParser:
         prog="site-builder", description="Build a static site from an archive of news articles.")
     parser.add_argument("--version", action="version", version=f"site-builder {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    init_cmd = commands.add_parser(
+        "init", help="start a new project",
+        description="Write a new project into DIR (default: the current folder): "
+                    "config.toml, content/ with a first article, templates/ with a README "
+                    "and .gitignore. Nothing is overwritten: a folder holding a project's "
+                    "files is refused.")
+    init_cmd.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                          help="folder of the new project (created if missing)")
+    init_cmd.add_argument("--title", default=DEFAULT_TITLE,
+                          help=f"the site's name (default: {DEFAULT_TITLE!r})")
+    init_cmd.add_argument("--base-url", default=DEFAULT_BASE_URL, metavar="URL",
+                          help=f"where the site will be published (default: {DEFAULT_BASE_URL})")
+    init_cmd.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
 
     build_cmd = commands.add_parser("build", parents=[common], help="build the site",
                                     description="Build the project into its output folder.")
@@ -198,6 +214,8 @@ def main(argv: t.Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
+        if args.command == "init":
+            return _init(args)
         if args.command == "new":
             return _new(args)
         if args.command == "import":
@@ -429,6 +447,24 @@ def _report_rebuild(rebuild: Rebuild) -> None:
         print(_drafts_left_out(rebuild.result.drafts))
     print(f"Built {_count(rebuild.result.html_pages, 'page')} in "
           f"{rebuild.result.seconds:.2f} s{after}.", flush=True)
+
+
+def _init(args: argparse.Namespace) -> int:
+    folder: Path = args.dir
+    now = dt.datetime.now(dt.UTC)  # the config's time zone is UTC until it is changed
+    written = init_project(folder, args.title, args.base_url, now)
+    shown = folder.as_posix()
+    print(f"Created a news archive in {shown}:")
+    for path in written:
+        print(f"  {path.as_posix()}")
+    print("Next:")
+    if folder.resolve() != Path.cwd().resolve():
+        print(f"  cd {shlex.quote(shown)}")
+    for command, what in (("site-builder serve --open", "preview it, rebuilt on every save"),
+                          ('site-builder new "Headline"', "start an article (a draft)"),
+                          ("site-builder build", "build the site into output/")):
+        print(f"  {command:<28}  {what}")
+    return EXIT_OK
 
 
 def _new(args: argparse.Namespace) -> int:

@@ -78,7 +78,7 @@ def test_usage_error_exits_2() -> None:
     assert "unrecognized arguments: --nope" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["build", "check", "serve", "new"])
+@pytest.mark.parametrize("command", ["build", "check", "serve", "new", "history", "templates"])
 def test_help_on_each_command(command: str) -> None:
     result = subprocess.run([sys.executable, "-m", "site_builder", command, "--help"],
                             capture_output=True, text=True)
