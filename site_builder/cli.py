@@ -622,6 +622,6 @@ def _print_problems(exc: BuildError, command: str) -> None:
     count = len(exc.problems)
     # import has its own summary; the commands that build say so, the others name themselves.
     failed = "build" if command in ("build", "check", "serve", "import") else command
-    print(f"{failed} failed: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
-    if exc.hint:
-        print(exc.hint, file=sys.stderr)
+    # The advice ends the last line, so the failure is still one line that says it all.
+    hint = f", {exc.hint}" if exc.hint else ""
+    print(f"{failed} failed: {count} problem{'s' if count != 1 else ''}{hint}", file=sys.stderr)

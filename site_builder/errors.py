@@ -31,7 +31,7 @@ class BuildError(Exception):
     def __init__(self, problems: t.Iterable[Problem], *, hint: str | None = None) -> None:
         self.problems = tuple(sorted(problems, key=_sort_key))
         self.hint = hint
-        """One line on what would get the build through, when there is one to give."""
+        """What would get the build through, when there is something to say (a clause)."""
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

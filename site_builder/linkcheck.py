@@ -362,15 +362,15 @@ class _Attributor:
 def warn_hint(
     failing: t.Sequence[Problem], report: LinkReport, config: Config, *, strict: bool
 ) -> str | None:
-    """Return the line pointing at ``link_check = "warn"`` when only broken links in the
+    """Return what to say of ``link_check = "warn"`` when only broken links in the
     content fail the build: the dead links every real archive's old text has."""
     if strict or config.link_check != "error" or not failing:
         return None
     content = set(report.in_content)
     if not all(problem in content for problem in failing):
         return None
-    return ('only broken links in the content failed the build: link_check = "warn" in '
-            "config.toml reports them as warnings and builds")
+    return ('all broken links in the content: link_check = "warn" in config.toml reports '
+            "them as warnings and builds")
 
 
 def _template_label(template: str | None, config: Config) -> str:
