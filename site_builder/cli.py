@@ -107,7 +107,8 @@ def make_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=int, default=8000,
                            help="port to listen on; 0 picks a free one (default: 8000)")
     serve_cmd.add_argument("--drafts", action="store_true", default=None,
-                           help="include articles marked draft: true")
+                           help="include articles marked draft: true, each with a banner "
+                                "saying so")
     serve_cmd.add_argument("--open", action="store_true", help="open the site in a browser")
 
     new_cmd = commands.add_parser(
@@ -453,13 +454,13 @@ def _init(args: argparse.Namespace) -> int:
     folder: Path = args.dir
     now = dt.datetime.now(dt.UTC)  # the config's time zone is UTC until it is changed
     written = init_project(folder, args.title, args.base_url, now)
-    shown = folder.as_posix()
-    print(f"Created a news archive in {shown}:")
+    here = folder.resolve() == Path.cwd().resolve()
+    print(f"Created a news archive in {'this folder' if here else folder.as_posix()}:")
     for path in written:
         print(f"  {path.as_posix()}")
     print("Next:")
-    if folder.resolve() != Path.cwd().resolve():
-        print(f"  cd {shlex.quote(shown)}")
+    if not here:
+        print(f"  cd {shlex.quote(folder.as_posix())}")
     for command, what in (("site-builder serve --open", "preview it, rebuilt on every save"),
                           ('site-builder new "Headline"', "start an article (a draft)"),
                           ("site-builder build", "build the site into output/")):
@@ -620,7 +621,8 @@ def _print_problems(exc: BuildError, command: str) -> None:
     for problem in exc.problems:
         print(problem, file=sys.stderr)
     count = len(exc.problems)
-    # import has its own summary; the commands that build say so, the others name themselves.
+    # build, check and serve failed to build; import stops on the config a build reads.
+    # The other commands name themselves.
     failed = "build" if command in ("build", "check", "serve", "import") else command
     # The advice ends the last line, so the failure is still one line that says it all.
     hint = f", {exc.hint}" if exc.hint else ""

@@ -54,6 +54,7 @@ def test_init_in_the_current_folder_needs_no_cd(
     monkeypatch.chdir(tmp_path)
     assert main(["init"]) == 0
     out = capsys.readouterr().out
+    assert out.startswith("Created a news archive in this folder:\n")
     assert "cd " not in out and (tmp_path / "config.toml").is_file()
     assert 'title = "News Archive"' in (tmp_path / "config.toml").read_text()
 
