@@ -105,8 +105,9 @@ class _Held:
     signalled before :func:`_quiet_signals` ran would print the traceback of the
     command's own handlers. So the signals are blocked in the forking thread (workers
     inherit that, until their initializer has replaced the handlers) and, as another
-    thread may still take them, the command's handlers only note them meanwhile;
-    :meth:`resend` delivers what was noted once the pool can be stopped whole.
+    thread may still take them, the command's handlers give way meanwhile to one that
+    only notes them; :meth:`resend` delivers what was noted once the pool can be
+    stopped whole.
     """
 
     def __init__(self) -> None:
@@ -118,7 +119,9 @@ class _Held:
         self.mask = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTIONS)
         if threading.current_thread() is threading.main_thread():
             for signum in _INTERRUPTIONS:
-                self.handlers[signum] = signal.signal(signum, self._note)
+                # A handler set outside Python could not be put back: leave it alone.
+                if signal.getsignal(signum) is not None:
+                    self.handlers[signum] = signal.signal(signum, self._note)
         return self
 
     def __exit__(self, *exc: object) -> None:
