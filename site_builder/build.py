@@ -14,7 +14,14 @@ from .content import Sources, read_sources
 from .delta import update_kept
 from .digests import code_digest, digest_bytes, tree_digest
 from .errors import BuildError, Problem, errors_in
-from .history import load_history, plan_redirects, redirect_routes, save_history, updated_history
+from .history import (
+    REDIRECT_TEMPLATE,
+    load_history,
+    plan_redirects,
+    redirect_routes,
+    save_history,
+    updated_history,
+)
 from .incremental import unchanged as last_build
 from .incremental.fingerprint import (
     Digester,
@@ -65,6 +72,10 @@ class BuildResult:
     """Source files parsed (the others came from the cache)."""
     stages: tuple[tuple[str, float], ...] = ()
     """Seconds spent in each stage, in order."""
+    html_pages: int = 0
+    """Number of HTML pages among the output files (redirect pages left out)."""
+    drafts: int = 0
+    """Draft articles left out (the config does not build drafts)."""
 
     @property
     def changed(self) -> tuple[str, ...]:
@@ -160,9 +171,15 @@ def _run_stages(run: _Run) -> BuildResult:
         deleted=published.deleted, warnings=tuple(problems),
         seconds=time.perf_counter() - run.started, links=published.report,
         redirects=len(redirects), rendered=published.rendered, parsed=parsing.parsed,
-        stages=tuple(run.stages))
+        stages=tuple(run.stages), html_pages=count_pages(routes), drafts=parsing.drafts)
     run.remember(result)
     return result
+
+
+def count_pages(routes: t.Iterable[Route]) -> int:
+    """Return how many of ``routes`` are HTML pages: rendered, and not redirects."""
+    return sum(1 for route in routes if route.template not in (None, REDIRECT_TEMPLATE)
+               and route.output_path.endswith((".html", ".htm")))
 
 
 @contextlib.contextmanager
@@ -235,7 +252,8 @@ class _Run:
             tokens={a.src_path: (token(a), token(by_path[a.src_path]))
                     for a in parsing.articles},
             later_problems=later, site=site, routes=routes, redirects=redirects,
-            fingerprints=fingerprints, site_part=self.site_part, deps=route_deps(routes)))
+            fingerprints=fingerprints, site_part=self.site_part, deps=route_deps(routes),
+            drafts=parsing.drafts))
         self.lap("keep model")
 
     def lap(self, stage: str) -> None:
@@ -280,7 +298,8 @@ class _Run:
             pages=outcome.pages, written=(), unchanged=outcome.produced, deleted=(),
             warnings=outcome.warnings, seconds=seconds,
             links=LinkReport(checked=outcome.checked, broken=outcome.broken, external={}),
-            redirects=outcome.redirects, stages=(("check inputs and output", seconds),))
+            redirects=outcome.redirects, stages=(("check inputs and output", seconds),),
+            html_pages=outcome.html_pages, drafts=outcome.drafts)
 
     def remember(self, result: BuildResult) -> None:
         """Record ``result`` for :meth:`recall` of the next build with the same inputs."""
@@ -293,7 +312,7 @@ class _Run:
             warnings=result.warnings,
             checked=result.links.checked if result.links else 0,
             broken=result.links.broken if result.links else 0,
-            redirects=result.redirects))
+            redirects=result.redirects, html_pages=result.html_pages, drafts=result.drafts))
 
     def find_related(
         self, ordered: t.Sequence[Article], tags_of: t.Mapping[str, frozenset[str]],

@@ -1,4 +1,4 @@
-"""Command line: ``site-builder build|check|serve|new|import``.
+"""Command line: ``site-builder init|build|check|serve|new|import|history|templates``.
 
 The only module that prints or exits.
 """
@@ -10,6 +10,7 @@ import datetime as dt
 import errno
 import importlib
 import logging
+import shlex
 import signal
 import sys
 import tempfile
@@ -23,6 +24,7 @@ from . import __version__
 from .build import BuildOptions, BuildResult, build
 from .config import Config, load_config
 from .errors import BuildError
+from .history import HISTORY_NAME
 from .importers.imported import valid_lang
 from .linkcheck import LinkReport
 from .newfile import new_article
@@ -35,12 +37,17 @@ from .preview.server import (
     rebuild_forever,
 )
 from .preview.watch import Watcher
+from .retire import gone_urls, retire_urls
+from .scaffold import DEFAULT_BASE_URL, DEFAULT_TITLE, init_project
+from .templates import eject_template, resolve_templates
 
 if t.TYPE_CHECKING:
     from .importers.imported import SiteImport
     from .importers.writing import ImportEvent, ImportResult, SiteSummary
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+"""What a shell reports for a command ended by Ctrl-C."""
 SITE_READERS = ("wordpress", "jekyll", "hugo", "zola", "pelican")
 """Generators ``import --from`` reads; each is the module ``site_builder.importers.NAME``."""
 
@@ -56,6 +63,20 @@ def make_parser() -> argparse.ArgumentParser:
         prog="site-builder", description="Build a static site from an archive of news articles.")
     parser.add_argument("--version", action="version", version=f"site-builder {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    init_cmd = commands.add_parser(
+        "init", help="start a new project",
+        description="Write a new project into DIR (default: the current folder): "
+                    "config.toml, content/ with a first article, templates/ with a README "
+                    "and .gitignore. Nothing is overwritten: a folder holding a project's "
+                    "files is refused.")
+    init_cmd.add_argument("dir", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                          help="folder of the new project (created if missing)")
+    init_cmd.add_argument("--title", default=DEFAULT_TITLE,
+                          help=f"the site's name (default: {DEFAULT_TITLE!r})")
+    init_cmd.add_argument("--base-url", default=DEFAULT_BASE_URL, metavar="URL",
+                          help=f"where the site will be published (default: {DEFAULT_BASE_URL})")
+    init_cmd.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
 
     build_cmd = commands.add_parser("build", parents=[common], help="build the site",
                                     description="Build the project into its output folder.")
@@ -86,11 +107,13 @@ def make_parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=int, default=8000,
                            help="port to listen on; 0 picks a free one (default: 8000)")
     serve_cmd.add_argument("--drafts", action="store_true", default=None,
-                           help="include articles marked draft: true")
+                           help="include articles marked draft: true, each with a banner "
+                                "saying so")
     serve_cmd.add_argument("--open", action="store_true", help="open the site in a browser")
 
-    new_cmd = commands.add_parser("new", parents=[common], help="start a new article",
-                                  description="Write a new article file and print its path.")
+    new_cmd = commands.add_parser(
+        "new", parents=[common], help="start a new article",
+        description="Write a new draft article in content/YYYY/MM/ and print its path.")
     new_cmd.add_argument("title", help="headline of the article")
 
     import_cmd = commands.add_parser(
@@ -118,6 +141,26 @@ def make_parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("--lang", metavar="CODE",
                             help="language of every imported article (default: the feed's, "
                                  "else guessed from the script)")
+
+    history_cmd = commands.add_parser(
+        "history", parents=[common], help="list or retire old URLs whose article is gone",
+        description="List the URLs of url-history.txt that are no longer published because "
+                    "their article is gone (every build warns of them). 'remove URL...' "
+                    "marks URLs that were deployed as removed: no redirect, no warning. "
+                    "'forget URL...' drops URLs that never went live.")
+    history_cmd.add_argument("action", nargs="?", choices=("remove", "forget"),
+                             help="what to do with the URLs (default: list them)")
+    history_cmd.add_argument("urls", nargs="*", metavar="URL",
+                             help="a URL as listed (/2024/05/20/ferry/) or under base_url")
+
+    templates_cmd = commands.add_parser(
+        "templates", parents=[common], help="list the templates and the file each is read from",
+        description="List every template a build uses with the file it is read from: the "
+                    "project's templates/ folder first, else the built-in one. --eject NAME "
+                    "copies a built-in template into templates/ to change it there.")
+    templates_cmd.add_argument("--eject", metavar="NAME",
+                               help="copy the built-in template NAME into templates/ "
+                                    "(never over an existing file)")
     return parser
 
 
@@ -161,6 +204,10 @@ def main(argv: t.Sequence[str] | None = None) -> int:
     if usage is not None:
         print(f"site-builder import: error: {usage}", file=sys.stderr)
         return EXIT_USAGE
+    if args.command == "history" and (args.action is None) != (not args.urls):
+        print("site-builder history: error: give remove or forget with the URLs, or neither "
+              "to list them", file=sys.stderr)
+        return EXIT_USAGE
     if args.command == "import" and args.lang is not None and not valid_lang(args.lang):
         print(f"site-builder import: error: --lang {args.lang!r} is not a language code "
               "such as 'en' or 'pt-BR'", file=sys.stderr)
@@ -168,21 +215,29 @@ def main(argv: t.Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
+        if args.command == "init":
+            return _init(args)
         if args.command == "new":
             return _new(args)
         if args.command == "import":
             return _import(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "history":
+            return _history(args)
+        if args.command == "templates":
+            return _templates(args)
         return _build(args)
     except BuildError as exc:
         if args.debug:
             raise
-        _print_problems(exc)
+        _print_problems(exc, args.command)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
+        # A second Ctrl-C while saying so must not end in a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -219,6 +274,8 @@ def _build(args: argparse.Namespace) -> int:
             print(f"  {stage:<18} {seconds:8.3f} s")
         print(f"  {'parsed':<18} {result.parsed:8d} files")
         print(f"  {'rendered':<18} {result.rendered:8d} pages")
+    if result.drafts:
+        print(_drafts_left_out(result.drafts))
     print(_summary(args.command, result))
     return EXIT_OK
 
@@ -256,12 +313,14 @@ class _Progress:
         self.started = 0.0
         self.shown = 0.0
         self.total = 0
+        self.finished = False
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
         if stage != self.stage:
             self.close()
             self.stage, self.started, self.shown, self.total = stage, now, 0.0, total
+        self.finished = done == total
         if now - self.started < self.DELAY:
             return
         if self.tty and (now - self.shown >= 0.1 or done == total):
@@ -279,15 +338,16 @@ class _Progress:
             self.close()
 
     def close(self) -> None:
-        """End the current stage's line."""
+        """End the current stage's line; say it is done only if it finished (a build
+        stopped by an error or Ctrl-C closes it too)."""
         if self.stage and self.shown:
             if self.tty:
                 self.stream.write("\n")
-            else:
+            elif self.finished:
                 self.stream.write(f"{self.stage}: done in "
                                   f"{time.monotonic() - self.started:.1f} s\n")
             self.stream.flush()
-        self.stage, self.shown = "", 0.0
+        self.stage, self.shown, self.finished = "", 0.0, False
 
 
 def _summary(command: str, result: BuildResult) -> str:
@@ -295,12 +355,22 @@ def _summary(command: str, result: BuildResult) -> str:
     if result.links is not None:
         links = f" {result.links.checked} internal links checked"
         links += f", {result.redirects} redirects." if result.redirects else "."
+    pages = _count(result.html_pages, "page")
     if command == "check":
-        return f"Checked {result.pages} pages in {result.seconds:.2f} s: no problems.{links}"
-    rate = result.pages / result.seconds if result.seconds else 0.0
-    return (f"Built {result.pages} pages in {result.seconds:.2f} s ({rate:.0f} pages/s): "
-            f"{len(result.written)} written, {len(result.unchanged)} unchanged, "
+        return f"Checked {pages} in {result.seconds:.2f} s: no problems.{links}"
+    # Pages are what readers see; files also count feeds, sitemaps, static files and
+    # the search index, so the two are named apart.
+    return (f"Built {pages} in {result.seconds:.2f} s: "
+            f"{_count(len(result.written), 'file')} written, {len(result.unchanged)} unchanged, "
             f"{len(result.deleted)} removed.{links}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _drafts_left_out(count: int) -> str:
+    return f"{_count(count, 'draft')} not built: use --drafts"
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -374,14 +444,84 @@ def _report_rebuild(rebuild: Rebuild) -> None:
         more = len(changed) - 3
         shown = ", ".join(changed[:3]) + (f" and {more} more" if more > 0 else "")
         after = f" after changes to {shown}"
-    print(f"Built {rebuild.result.pages} pages in {rebuild.result.seconds:.2f} s{after}.",
-          flush=True)
+    if rebuild.result.drafts:
+        print(_drafts_left_out(rebuild.result.drafts))
+    print(f"Built {_count(rebuild.result.html_pages, 'page')} in "
+          f"{rebuild.result.seconds:.2f} s{after}.", flush=True)
+
+
+def _init(args: argparse.Namespace) -> int:
+    folder: Path = args.dir
+    now = dt.datetime.now(dt.UTC)  # the config's time zone is UTC until it is changed
+    written = init_project(folder, args.title, args.base_url, now)
+    here = folder.resolve() == Path.cwd().resolve()
+    print(f"Created a news archive in {'this folder' if here else folder.as_posix()}:")
+    for path in written:
+        print(f"  {path.as_posix()}")
+    print("Next:")
+    if not here:
+        print(f"  cd {shlex.quote(folder.as_posix())}")
+    for command, what in (("site-builder serve --open", "preview it, rebuilt on every save"),
+                          ('site-builder new "Headline"', "start an article (a draft)"),
+                          ("site-builder build", "build the site into output/")):
+        print(f"  {command:<28}  {what}")
+    return EXIT_OK
 
 
 def _new(args: argparse.Namespace) -> int:
     config = load_config(args.project)
     path = new_article(config, args.title, dt.datetime.now(config.tzinfo))
     print(path.relative_to(config.project_dir).as_posix())
+    # stdout stays the bare path, for scripts; the reminder is for the person typing.
+    print("It is a draft: 'site-builder serve --drafts' shows it; delete 'draft: true' "
+          "to publish it.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _history(args: argparse.Namespace) -> int:
+    config = load_config(args.project)
+    if args.action is not None:
+        retired = retire_urls(config, args.urls, forget=args.action == "forget")
+        done = "dropped from" if args.action == "forget" else "marked removed in"
+        for entry in retired:
+            print(f"/{entry.url}")
+        count = len(retired)
+        print(f"{count} URL{'' if count == 1 else 's'} {done} {HISTORY_NAME}.")
+        return EXIT_OK
+    gone = gone_urls(config)
+    for entry in gone:
+        print(f"/{entry.url}\t{entry.source}")
+    if not gone:
+        print(f"Every URL of {HISTORY_NAME} is still published or redirects.")
+        return EXIT_OK
+    count = len(gone)
+    print(f"{count} URL{'s' if count != 1 else ''} whose article is gone: "
+          "'site-builder history remove URL...' retires those that were deployed, "
+          "'site-builder history forget URL...' drops those that never were.")
+    return EXIT_OK
+
+
+def _templates(args: argparse.Namespace) -> int:
+    config = load_config(args.project)
+    if args.eject is not None:
+        path = eject_template(config, args.eject)
+        print(path.relative_to(config.project_dir).as_posix())
+        print("Builds now read this copy instead of the built-in template; "
+              f"'{{% extends \"default/{path.name}\" %}}' still reaches the built-in one.",
+              file=sys.stderr)
+        return EXIT_OK
+    found = resolve_templates(config)
+    width = max(len(entry.name) for entry in found)
+    for entry in found:
+        if entry.origin == "project":
+            where = entry.path.relative_to(config.project_dir).as_posix()
+            if entry.replaces_builtin:
+                where += " (replaces the built-in one)"
+        else:
+            where = str(entry.path)
+        print(f"{entry.name:<{width}}  {entry.origin:<8}  {where}")
+    print("'site-builder templates --eject NAME' copies a built-in template into "
+          f"{config.templates_dir}/ to change it.")
     return EXIT_OK
 
 
@@ -477,8 +617,13 @@ def _site_summary(site: SiteSummary) -> list[str]:
     return lines
 
 
-def _print_problems(exc: BuildError) -> None:
+def _print_problems(exc: BuildError, command: str) -> None:
     for problem in exc.problems:
         print(problem, file=sys.stderr)
     count = len(exc.problems)
-    print(f"build failed: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
+    # build, check and serve failed to build; import stops on the config a build reads.
+    # The other commands name themselves.
+    failed = "build" if command in ("build", "check", "serve", "import") else command
+    # The advice ends the last line, so the failure is still one line that says it all.
+    hint = f", {exc.hint}" if exc.hint else ""
+    print(f"{failed} failed: {count} problem{'s' if count != 1 else ''}{hint}", file=sys.stderr)

@@ -384,8 +384,65 @@ def parse_text(
     meta, key_lines, body, body_line = split
     fields = _Fields(path, key_lines)
     fields.problems += warnings
+    fields.problems += misspelt_keys(meta, key_lines, path)
     article = fields.article(meta, body, body_line, config, render)
     return (None if fields.failed else article), fields.problems
+
+
+def misspelt_keys(
+    meta: t.Mapping[str, object], key_lines: t.Mapping[str, int], path: str
+) -> list[Problem]:
+    """Warn of each unknown key that looks like a known one misspelt (``tag`` for ``tags``).
+
+    Such a key would be kept in ``extra`` and its value silently unused. Other unknown
+    keys are an archive's own fields and stay in ``extra`` without a word.
+    """
+    found: list[Problem] = []
+    for key in meta:
+        if key in SCHEMA_KEYS:
+            continue
+        known = suggest_key(key)
+        if known is not None:
+            found.append(Problem(path, key_lines.get(key), f"unknown key '{printable(key)}'; "
+                                 f"did you mean '{known}'?", level="warning"))
+    return found
+
+
+def suggest_key(key: str) -> str | None:
+    """Return the schema key ``key`` is one or two edits away from, if there is one.
+
+    Keys of four letters or fewer may be one edit away only: a short key two edits from
+    a known one is as likely another word (``type`` and ``page``).
+    """
+    folded = key.lower()
+    limit = 1 if len(folded) <= 4 else 2
+    best: tuple[int, str] | None = None
+    for known in sorted(SCHEMA_KEYS):
+        # A key that differs only in case counts as one edit, so it is always suggested.
+        distance = 1 if folded == known else _edits(folded, known, limit)
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, known)
+    return best[1] if best else None
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Return the edits (insert, delete, replace, swap two neighbours) from ``a`` to ``b``.
+
+    Anything above ``limit`` is returned as ``limit + 1``: no longer key is looked at.
+    """
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] | None = None
+    row = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, other in enumerate(b, 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (char != other))
+            if (before is not None and i > 1 and j > 1 and char == b[j - 2]
+                    and a[i - 2] == other):
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, row = row, current
+    return min(row[-1], limit + 1)
 
 
 def split_front_matter(

@@ -40,7 +40,7 @@ MAX_SHARE = 20
 
 def update_kept(run: _Run, sources: Sources) -> BuildResult | None:
     """Build by updating the kept model, or return None when the full pipeline must run."""
-    from .build import BuildResult
+    from .build import BuildResult, count_pages
 
     config, options, state = run.config, run.options, run.state
     if not options.write or options.clean or options.external or options.orphans:
@@ -133,7 +133,7 @@ def update_kept(run: _Run, sources: Sources) -> BuildResult | None:
         deleted=published.deleted, warnings=tuple(problems),
         seconds=time.perf_counter() - run.started, links=published.report,
         redirects=model.redirects, rendered=published.rendered, parsed=parsing.parsed,
-        stages=tuple(run.stages))
+        stages=tuple(run.stages), html_pages=count_pages(model.routes), drafts=model.drafts)
     run.remember(result)
     return result
 

@@ -28,8 +28,10 @@ class Problem:
 class BuildError(Exception):
     """Raised when the input has problems; carries every problem found, sorted."""
 
-    def __init__(self, problems: t.Iterable[Problem]) -> None:
+    def __init__(self, problems: t.Iterable[Problem], *, hint: str | None = None) -> None:
         self.problems = tuple(sorted(problems, key=_sort_key))
+        self.hint = hint
+        """What would get the build through, when there is something to say (a clause)."""
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

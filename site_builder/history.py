@@ -12,13 +12,15 @@ the build finds where it went: the article with that source file (its slug, date
 permalink pattern changed), else the article with that ``original_url`` (the file was
 renamed), and writes a redirect page there. A listing URL that went away redirects to
 its nearest remaining parent page. An article URL whose article is gone is a warning
-(an error with ``--strict``) until the line is marked ``removed``.
+(an error with ``--strict``) until the line is marked ``removed`` (``site-builder history
+remove URL``) or dropped (``site-builder history forget URL``), see :mod:`.retire`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import shlex
 import typing as t
 from pathlib import Path
 
@@ -44,7 +46,7 @@ _HEADER = """\
 # Written by `site-builder build`; keep it under version control with the content.
 # Columns (tab-separated): URL, the source file that published it ("-" for listing
 # pages), the article's original_url. A URL that is no longer a page gets a redirect
-# to where its article went. To retire a URL on purpose, put "removed" in column two.
+# to where its article went. `site-builder history` lists those whose article is gone.
 """
 
 
@@ -139,10 +141,33 @@ def plan_redirects(
     history would conclude for the same URL.
     """
     served = frozenset(r.output_path for r in routes)
+    redirects, gone = _follow(history, site, served)
+    problems = [Problem(
+        HISTORY_NAME, entry.line,
+        f"/{entry.url} is no longer published: its article {entry.source} is gone. Restore "
+        "it, add the URL to the 'aliases' of the article that replaces it, or retire it: "
+        f"'site-builder history remove {shlex.quote('/' + entry.url)}' if it was deployed, "
+        "'history forget' instead if it never was", "warning") for entry in gone]
+    found, alias_problems = alias_redirects(site, served, config)
+    problems += alias_problems
+    for redirect in found:
+        redirects[redirect.url] = redirect
+    return [redirects[url] for url in sorted(redirects)], problems
+
+
+def gone_entries(history: History, site: Site, routes: t.Sequence[Route]) -> list[HistoryEntry]:
+    """Return the entries whose URL is no longer a page because their article is gone."""
+    return _follow(history, site, frozenset(r.output_path for r in routes))[1]
+
+
+def _follow(
+    history: History, site: Site, served: frozenset[str]
+) -> tuple[dict[str, Redirect], list[HistoryEntry]]:
+    """Return where each old URL that is no longer a page went, and those that lead nowhere."""
     by_original = {url_key(a.original_url): a for a in sorted(site.published, key=lambda a:
                                                               a.src_path) if a.original_url}
     redirects: dict[str, Redirect] = {}
-    problems: list[Problem] = []
+    gone: list[HistoryEntry] = []
     for url, entry in sorted(history.items()):
         if output_path(url) in served or entry.source == REMOVED:
             continue
@@ -157,16 +182,8 @@ def plan_redirects(
         if article is not None:
             redirects[url] = Redirect(url, article.url, article)
         else:
-            problems.append(Problem(
-                HISTORY_NAME, entry.line,
-                f"/{url} is no longer published: its article {entry.source} is gone. Restore "
-                f"it, add the URL to the 'aliases' of the article that replaces it, or mark "
-                f"the line '{REMOVED}'", "warning"))
-    found, alias_problems = alias_redirects(site, served, config)
-    problems += alias_problems
-    for redirect in found:
-        redirects[redirect.url] = redirect
-    return [redirects[url] for url in sorted(redirects)], problems
+            gone.append(entry)
+    return redirects, gone
 
 
 def _nearest_served_parent(url: str, served: frozenset[str]) -> str | None:

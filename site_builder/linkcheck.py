@@ -70,6 +70,9 @@ class LinkReport:
     """Source paths of articles that no listing page reaches."""
     unlinked: tuple[str, ...] = ()
     """Source paths of articles that no other article links to."""
+    in_content: tuple[Problem, ...] = ()
+    """The broken-link problems located in content (articles, static and bundle files),
+    which ``link_check = "warn"`` is for; a template's broken link is the site's to fix."""
 
 
 def site_files(routes: t.Iterable[Route], config: Config) -> SiteFiles:
@@ -264,6 +267,7 @@ def check_links(
         checked=sum(scan.checked for scan in scans),
         broken=located.count,
         external={url: tuple(sorted(pages)) for url, pages in sorted(external.items())},
+        in_content=tuple(located.in_content),
     )
     if orphans:
         report = dataclasses.replace(report, unreached=unreached_articles(scans, routes, site),
@@ -340,6 +344,11 @@ class _Attributor:
                            f"image: broken link '{ref}'{detail}", self.level)
         return None
 
+    @property
+    def in_content(self) -> list[Problem]:
+        """Return the problems located in content files rather than templates."""
+        return self._content
+
     def problems(self) -> list[Problem]:
         found = list(self._content)
         for (template, ref, detail), pages in sorted(self._templates.items()):
@@ -348,6 +357,20 @@ class _Attributor:
             found.append(Problem(template, None, f"broken link '{ref}'{detail} {where}",
                                  self.level))
         return found
+
+
+def warn_hint(
+    failing: t.Sequence[Problem], report: LinkReport, config: Config, *, strict: bool
+) -> str | None:
+    """Return what to say of ``link_check = "warn"`` when only broken links in the
+    content fail the build: the dead links every real archive's old text has."""
+    if strict or config.link_check != "error" or not failing:
+        return None
+    content = set(report.in_content)
+    if not all(problem in content for problem in failing):
+        return None
+    return ('all broken links in the content: link_check = "warn" in config.toml reports '
+            "them as warnings and builds")
 
 
 def _template_label(template: str | None, config: Config) -> str:

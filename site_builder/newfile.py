@@ -13,11 +13,15 @@ from .urls import slugify
 
 
 def new_article(config: Config, title: str, now: dt.datetime) -> Path:
-    """Write ``content/YYYY/YYYY-MM-DD-slug.md`` with a front-matter skeleton; return its path."""
+    """Write ``content/YYYY/MM/YYYY-MM-DD-slug.md`` with a front-matter skeleton; return its path.
+
+    The folder is the one ``site-builder import`` files articles in, so new and imported
+    articles of one month sit together.
+    """
     slug = slugify(title)
     if not slug:
         raise BuildError([Problem("<title>", None, "the title gives no usable file name")])
-    folder = config.content_path / f"{now:%Y}"
+    folder = config.content_path / f"{now:%Y}" / f"{now:%m}"
     path = folder / f"{now:%Y-%m-%d}-{slug}.md"
     if path.exists():
         raise BuildError([Problem(path.relative_to(config.project_dir).as_posix(), None,

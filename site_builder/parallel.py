@@ -12,6 +12,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import threading
 import typing as t
 
 from .errors import BuildError, Problem
@@ -72,7 +73,10 @@ def run_tasks(
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(count, initializer=_quiet_signals) as pool:
+        with _Held() as held:
+            pool = context.Pool(count, initializer=_quiet_signals)
+        with pool:
+            held.resend()
             for outcome in pool.imap_unordered(_run_one, tasks, chunksize):
                 if isinstance(outcome, _Failed):
                     raise BuildError(outcome.problems)
@@ -89,14 +93,62 @@ class _Failed:
         self.problems = problems
 
 
+_INTERRUPTIONS = (signal.SIGINT, signal.SIGTERM)
+
+
+class _Held:
+    """Ctrl-C and SIGTERM held back while the pool forks its workers.
+
+    A KeyboardInterrupt while the pool starts would leave the workers started so far
+    running (the pool cleans up only after an ``Exception``) or, raised inside the fork
+    hooks of the standard library, leave a lock taken and hang the command; a worker
+    signalled before :func:`_quiet_signals` ran would print the traceback of the
+    command's own handlers. So the signals are blocked in the forking thread (workers
+    inherit that, until their initializer has replaced the handlers) and, as another
+    thread may still take them, the command's handlers give way meanwhile to one that
+    only notes them; :meth:`resend` delivers what was noted once the pool can be
+    stopped whole.
+    """
+
+    def __init__(self) -> None:
+        self.noted: list[int] = []
+        self.handlers: dict[int, t.Any] = {}
+        self.mask: set[int | signal.Signals] = set()
+
+    def __enter__(self) -> _Held:
+        self.mask = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTIONS)
+        if threading.current_thread() is threading.main_thread():
+            for signum in _INTERRUPTIONS:
+                # A handler set outside Python could not be put back: leave it alone.
+                if signal.getsignal(signum) is not None:
+                    self.handlers[signum] = signal.signal(signum, self._note)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self.handlers.items():
+            signal.signal(signum, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, self.mask)
+
+    def _note(self, signum: int, frame: object) -> None:
+        self.noted.append(signum)
+
+    def resend(self) -> None:
+        """Deliver the signals that arrived while held, to the command's own handlers."""
+        for signum in dict.fromkeys(self.noted):
+            signal.raise_signal(signum)
+
+
 def _quiet_signals() -> None:
     """Leave interruptions to the parent: a worker ends when the pool ends it.
 
     Forked workers inherit the command's handlers, which turn SIGTERM into
     KeyboardInterrupt; a worker would then print a traceback as the pool stops it.
+    They are forked with both signals blocked (:class:`_Held`), so the handlers are
+    replaced before either can arrive.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPTIONS)
 
 
 def _run_one(task: object) -> object:

@@ -34,6 +34,8 @@ class Parsing:
     """Digests of articles computed when they were parsed, to seed the fingerprints."""
     by_source: dict[str, tuple[Problem, ...]] = dataclasses.field(default_factory=dict)
     """The problems of each source file (``problems`` holds them all, in file order)."""
+    drafts: int = 0
+    """Articles left out because they are drafts and the config does not build drafts."""
 
 
 def parse_sources(
@@ -94,6 +96,7 @@ def parse_sources(
     links: dict[str, tuple[str, ...]] = {}
     tokens: list[tuple[Article, str]] = []
     by_source: dict[str, tuple[Problem, ...]] = {}
+    drafts = 0
     for src, entry in zip(files, entries, strict=True):
         assert entry is not None
         problems += entry.problems
@@ -104,7 +107,9 @@ def parse_sources(
             links[article.src_path] = entry.links
             if entry.token is not None:
                 tokens.append((article, entry.token))
-    return Parsing(articles, problems, parsed, links, tokens, by_source)
+        elif article is not None:
+            drafts += 1
+    return Parsing(articles, problems, parsed, links, tokens, by_source, drafts)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

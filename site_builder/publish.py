@@ -28,6 +28,7 @@ from .linkcheck import (
     scan_page,
     site_files,
     site_paths_of,
+    warn_hint,
 )
 from .model import Route, Site
 from .options import BuildOptions, Progress
@@ -208,7 +209,8 @@ class _Output:
         self.problems.extend(found)
         failing = errors_in(self.problems, strict=self.options.strict)
         if failing:
-            raise BuildError(failing)
+            raise BuildError(failing, hint=warn_hint(failing, report, self.config,
+                                                     strict=self.options.strict))
 
     def commit(self, staging: Staging, written: list[str], deleted: t.Sequence[str],
                unchanged: list[str], current: t.Collection[str]) -> tuple[str, ...]:

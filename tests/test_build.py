@@ -87,10 +87,30 @@ def test_links_carry_the_base_path(tmp_path: Path) -> None:
     assert 'href="https://example.org/archive/"' in home  # canonical
 
 
-def test_seed_article_keeps_every_fact(tmp_path: Path) -> None:
+def copy_sample(tmp_path: Path) -> Path:
+    """Copy the repository's sample archive (its config, content and templates)."""
     project = tmp_path / "sample"
-    shutil.copytree(PROJECT_ROOT / "content", project / "content")
+    for name in ("content", "templates"):
+        shutil.copytree(PROJECT_ROOT / name, project / name)
     shutil.copy(PROJECT_ROOT / "config.toml", project)
+    return project
+
+
+def test_sample_archive_builds_cleanly_with_its_own_masthead(tmp_path: Path) -> None:
+    project = copy_sample(tmp_path)
+    result = build(load_config(project))
+    assert result.warnings == ()
+    masthead = '<p class="masthead">An archive of news articles.</p>'
+    pages = [p for p in (project / "output").rglob("*.html")
+             if 'http-equiv="refresh"' not in p.read_text()]
+    assert len(pages) == result.html_pages > 5
+    for page in pages:
+        header = page.read_text().split('<header class="site-header">')[1].split("</header>")[0]
+        assert header.count(masthead) == 1, page
+
+
+def test_seed_article_keeps_every_fact(tmp_path: Path) -> None:
+    project = copy_sample(tmp_path)
     build(load_config(project))
     page = (project / "output/2018/08/22/afghanistan-calls-on-russia-to-press-taliban/index.html")
     html = page.read_text().replace("&rsquo;", "'").replace("&ldquo;", '"').replace("&rdquo;", '"')

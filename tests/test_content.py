@@ -310,3 +310,29 @@ def test_stamp_index_reads_changed_and_racy_files(tmp_path: Path) -> None:
     changed = read_sources(config, known, first.taken_at)
     assert changed.digests["content/a.md"] not in (right, b"recorded")
     assert changed.stamps["content/a.md"][4] == changed.digests["content/a.md"]
+
+
+@pytest.mark.parametrize(("key", "known"), [
+    ("tag", "tags"), ("titel", "title"), ("Date", "date"), ("orginal_url", "original_url"),
+    ("original-url", "original_url"), ("auther", "author"), ("catgories", "categories")])
+def test_a_key_one_or_two_edits_from_a_known_one_warns_with_the_known_one(
+    key: str, known: str
+) -> None:
+    article, problems = parse(f"---\ntitle: T\ndate: 2020-01-02\n\n{key}: x\n---\nBody\n")
+    assert [str(p) for p in problems if p.level == "warning"] == [
+        f"{PATH}:5: warning: unknown key '{key}'; did you mean '{known}'?"]
+    if article is not None:  # still kept, as every unknown key is
+        assert article.extra[key] == "x"
+
+
+@pytest.mark.parametrize("key", ["section", "type", "name", "layout", "weight", "category"])
+def test_other_unknown_keys_stay_in_extra_without_a_word(key: str) -> None:
+    article, problems = parse(f"---\ntitle: T\ndate: 2020-01-02\n{key}: x\n---\nBody\n")
+    assert problems == []
+    assert article is not None and article.extra == {key: "x"}
+
+
+def test_a_misspelt_toml_key_warns_on_its_line() -> None:
+    _, problems = parse('+++\ntitle = "T"\ndate = 2020-01-02\nsumary = "S"\n+++\nBody\n')
+    assert [str(p) for p in problems] == [
+        f"{PATH}:4: warning: unknown key 'sumary'; did you mean 'summary'?"]

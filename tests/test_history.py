@@ -161,23 +161,30 @@ def test_bad_alias_is_located(tmp_path: Path, alias: str, message: str) -> None:
     assert str(info.value).startswith(f"{BUDGET}:4: {message}")
 
 
-def test_deleted_article_warns_and_fails_with_strict(tmp_path: Path) -> None:
-    project = copy_site("links", tmp_path)
-    config = load_config(project)
-    publish(config)
+def delete_budget(project: Path) -> None:
+    """Delete the budget article and the links to it."""
     (project / BUDGET).unlink()
-    for src in ("content/2024/2024-05-02-strike.md", FERRY):  # drop the links to it
+    for src in ("content/2024/2024-05-02-strike.md", FERRY):
         path = project / src
         path.write_text(re.sub(r"\[([^]]+)\]\([^)]*budget[^)]*\)", r"\1", path.read_text())
                         .replace("budget#numbers", "x").replace("wire.example/2024/05/budget",
                                                                 "elsewhere.example/budget"))
+
+
+def test_deleted_article_warns_and_fails_with_strict(tmp_path: Path) -> None:
+    project = copy_site("links", tmp_path)
+    config = load_config(project)
+    publish(config)
+    delete_budget(project)
     with pytest.raises(BuildError) as info:
         publish(config, strict=True)
     line = (project / "url-history.txt").read_text().splitlines().index(
         f"/2024/05/10/budget/\t{BUDGET}\thttps://wire.example/2024/05/budget") + 1
     expected = (f"url-history.txt:{line}: warning: /2024/05/10/budget/ is no longer published: its "
                 f"article {BUDGET} is gone. Restore it, add the URL to the 'aliases' of the "
-                "article that replaces it, or mark the line 'removed'")
+                "article that replaces it, or retire it: 'site-builder history remove "
+                "/2024/05/10/budget/' if it was deployed, 'history forget' instead if it never "
+                "was")
     assert str(info.value) == expected
     result = publish(config)
     assert [str(p) for p in result.warnings] == [expected]
@@ -239,3 +246,69 @@ def test_history_text_round_trips() -> None:
     assert [HistoryEntry(e.url, e.source, e.original_url) for e in parsed.values()] == entries
     assert [str(p) for p in problems] == [
         "url-history.txt:8: expected URL, source and optional original_url separated by tabs"]
+
+
+def test_history_lists_urls_whose_article_is_gone_and_retires_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_site("links", tmp_path)
+    args = ["--project", str(project)]
+    assert main(["history", *args]) == 0
+    assert capsys.readouterr().out == (
+        "Every URL of url-history.txt is still published or redirects.\n")
+    assert main(["build", *args]) == 0
+    delete_budget(project)
+    capsys.readouterr()
+    assert main(["history", *args]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"/2024/05/10/budget/\t{BUDGET}",
+        "1 URL whose article is gone: 'site-builder history remove URL...' retires those that "
+        "were deployed, 'site-builder history forget URL...' drops those that never were."]
+    assert main(["build", *args]) == 0
+    assert "site-builder history remove /2024/05/10/budget/" in capsys.readouterr().err
+
+    # The warning's own command, run as it says, ends the warning.
+    assert main(["history", "remove", "/2024/05/10/budget/", *args]) == 0
+    assert capsys.readouterr().out == (
+        "/2024/05/10/budget/\n1 URL marked removed in url-history.txt.\n")
+    history = (project / "url-history.txt").read_text()
+    assert "/2024/05/10/budget/\tremoved\thttps://wire.example/2024/05/budget\n" in history
+    assert main(["history", *args]) == 0
+    assert capsys.readouterr().out.startswith("Every URL")
+    assert main(["build", "--strict", *args]) == 0
+    assert "budget" not in capsys.readouterr().err
+
+
+def test_history_forget_drops_a_url_that_never_went_live(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_site("links", tmp_path)
+    args = ["--project", str(project)]
+    assert main(["build", *args]) == 0
+    delete_budget(project)
+    # As the URL is shown, or as the published address under base_url.
+    assert main(["history", "forget", "https://example.org/news/2024/05/10/budget/", *args]) == 0
+    assert capsys.readouterr().out.endswith("1 URL dropped from url-history.txt.\n")
+    assert "/2024/05/10/budget/" not in (project / "url-history.txt").read_text()
+    assert main(["build", "--strict", *args]) == 0
+    assert "budget" not in capsys.readouterr().err
+    assert "/2024/05/10/budget/" not in (project / "url-history.txt").read_text()
+
+
+def test_history_refuses_a_url_it_does_not_hold_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_site("links", tmp_path)
+    args = ["--project", str(project)]
+    assert main(["build", *args]) == 0
+    before = (project / "url-history.txt").read_bytes()
+    capsys.readouterr()
+    assert main(["history", "remove", "/2024/05/10/budget/", "/no/such/", *args]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "url-history.txt: /no/such/ is not in the URL history ('site-builder history' lists "
+        "the URLs to retire)", "history failed: 1 problem"]
+    assert (project / "url-history.txt").read_bytes() == before
+    assert main(["history", "remove", *args]) == 2
+    with pytest.raises(SystemExit) as info:
+        main(["history", "/2024/05/10/budget/", *args])
+    assert info.value.code == 2

@@ -202,3 +202,40 @@ def test_scan_page_judges_each_kind_of_link() -> None:
     assert scan.external == ("http://[::1/x", "https://other.example/")
     assert scan.checked == 11
     assert scan.targets == ("a/index.html", "a/pic.png", "b.html")
+
+
+HINT = ('all broken links in the content: link_check = "warn" in config.toml reports '
+        "them as warnings and builds")
+
+
+def test_a_build_failing_only_on_content_links_ends_naming_warn_mode(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_site("links", tmp_path)
+    args = ["build", "--project", str(project)]
+    line = append(project, STRIKE, "\nAnd [a lost page](../2024/05/30/lost/) too.\n") + 1
+    assert main(args) == 1
+    # The last lines: a slow machine may show the progress of the stages before them.
+    assert capsys.readouterr().err.splitlines()[-2:] == [
+        f"{STRIKE}:{line}: broken link '../2024/05/30/lost/'", f"build failed: 1 problem, {HINT}"]
+    # With --strict, warn mode would still fail: no such advice.
+    assert main([*args, "--strict"]) == 1
+    assert HINT not in capsys.readouterr().err
+    config = project / "config.toml"
+    config.write_text(config.read_text() + 'link_check = "warn"\n')
+    assert main(args) == 0
+
+
+def test_a_broken_template_link_gets_no_warn_mode_advice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = copy_site("links", tmp_path)
+    (project / "templates").mkdir()
+    (project / "templates" / "article.html").write_text(
+        '{% extends "default/article.html" %}\n'
+        '{% block nav %}<nav aria-label="Site"><a href="#nav-end">skip</a></nav>{% endblock %}\n')
+    append(project, STRIKE, "\nAnd [a lost page](../2024/05/30/lost/) too.\n")
+    assert main(["build", "--project", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert "templates/article.html: broken link '#nav-end'" in err
+    assert err.splitlines()[-1] == "build failed: 2 problems"

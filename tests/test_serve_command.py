@@ -80,12 +80,21 @@ def test_config_change_is_picked_up(tmp_path: Path) -> None:
         wait_for_text(server.site_url, "<title>Dock Daily")
 
 
-def test_drafts_are_served_only_when_asked(tmp_path: Path) -> None:
+def test_drafts_are_served_only_when_asked_and_marked_with_a_banner(tmp_path: Path) -> None:
     project = copy_site("basic", tmp_path)
-    for args, expected in (((), 404), (("--drafts",), 200)):
-        with serving(project, tmp_path / "temp", *args) as server:
-            server.wait_for_line("Built")
-            assert fetch(server.site_url + "2024/05/28/draft/")[0] == expected
+    banner = b'<p class="draft-banner"><strong>Draft:</strong> not published;'
+    with serving(project, tmp_path / "temp") as server:
+        assert server.next_line() == "1 draft not built: use --drafts"
+        server.wait_for_line("Built")
+        assert fetch(server.site_url + "2024/05/28/draft/")[0] == 404
+    with serving(project, tmp_path / "temp", "--drafts") as server:
+        assert server.next_line().startswith("Built ")
+        status, _, body = fetch(server.site_url + "2024/05/28/draft/")
+        assert status == 200 and body.count(banner) == 1
+        # Inside the main landmark, before the article, so a screen reader meets it first.
+        assert body.index(b'<main id="main"') < body.index(banner) < body.index(b"<h1>")
+        status, _, body = fetch(server.site_url + ARTICLE_URL)
+        assert status == 200 and b"draft-banner" not in body
 
 
 def test_broken_content_at_start_keeps_the_server_up(tmp_path: Path) -> None:

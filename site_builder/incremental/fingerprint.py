@@ -19,6 +19,7 @@ import jinja2.nodes
 
 from ..digests import DIGEST_SIZE, code_digest, digest_bytes, module_digest, new_hash, tree_digest
 from ..model import Body, Route
+from ..templates import is_template_name
 
 __all__ = ["DIGEST_SIZE", "Digester", "Uncacheable", "code_digest", "digest_bytes",
            "module_digest", "route_fingerprint", "site_attributes_read", "site_value",
@@ -169,7 +170,8 @@ def site_attributes_read(env: jinja2.Environment) -> frozenset[str] | None:
     of :data:`SHALLOW_READS` is named by both attributes (``tags.lookup``).
     """
     names: set[str] = set()
-    for template in env.list_templates():
+    # A README beside the templates is no template: its examples are not read as one.
+    for template in env.list_templates(filter_func=is_template_name):
         try:
             source = env.loader.get_source(env, template)[0] if env.loader else ""
             tree = env.parse(source)

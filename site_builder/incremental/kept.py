@@ -74,6 +74,8 @@ class KeptModel:
     """Digest of what templates read of ``site`` when the fingerprints were made."""
     deps: dict[str, tuple[int, ...]]
     """For each article, the indexes of the routes whose values hold it."""
+    drafts: int = 0
+    """Draft articles left out; a change set touching a draft never comes this way."""
 
     def readers_of(self, paths: t.Collection[str]) -> set[str]:
         """Return the articles whose link resolution read the body of one of ``paths``."""

@@ -46,6 +46,8 @@ class Outcome:
     checked: int
     broken: int
     redirects: int
+    html_pages: int = 0
+    drafts: int = 0
 
 
 def inputs_digest(config: Config, options: t.Sequence[object], sources: Sources) -> bytes:
@@ -105,7 +107,8 @@ def recall(cache: Cache, config: Config, digest: bytes) -> Outcome | None:
                                    level="warning" if lv == "warning" else "error")
                            for p, n, m, lv in data["warnings"]),
             checked=int(data["checked"]), broken=int(data["broken"]),
-            redirects=int(data["redirects"]),
+            redirects=int(data["redirects"]), html_pages=int(data["html_pages"]),
+            drafts=int(data["drafts"]),
         )
         recorded, taken_at = str(data["tree"]), int(data["taken_at"])
     except (ValueError, KeyError, TypeError):
@@ -133,7 +136,8 @@ def remember(cache: Cache, config: Config, digest: bytes, outcome: Outcome) -> N
         "produced": list(outcome.produced), "files": list(outcome.files),
         "warnings": [[p.path, p.line, p.message, p.level] for p in outcome.warnings],
         "checked": outcome.checked, "broken": outcome.broken,
-        "redirects": outcome.redirects, "tree": found.digest, "taken_at": taken_at,
+        "redirects": outcome.redirects, "html_pages": outcome.html_pages,
+        "drafts": outcome.drafts, "tree": found.digest, "taken_at": taken_at,
     }))
 
 
