@@ -442,7 +442,7 @@ def test_leftover_folders_beside_the_output_are_never_trusted(tmp_path: Path) ->
     assert not staging.exists()
 
 
-def test_incremental_build_with_search_keeps_an_index(tmp_path: Path) -> None:
+def test_incremental_build_with_search_keeps_an_index(tmp_path: Path, pagefind: None) -> None:
     project = copy_site("basic", tmp_path)
     build(load_config(project))
     index = project / "output" / "pagefind" / "pagefind.js"
