@@ -19,6 +19,7 @@ from site_builder.output import (
     write_output,
 )
 
+from .conftest import needs_pagefind
 from .projects import tree, write_project
 
 OLD = {"index.html": b"old home", "sitemap.xml": b"<urlset/>", "a/index.html": b"old a"}
@@ -139,6 +140,7 @@ def test_check_routes_names_the_source_of_an_unsafe_path() -> None:
         "static/x: output path '../x' must not contain empty, '.' or '..' segments"]
 
 
+@needs_pagefind
 def test_builds_of_one_output_take_turns(tmp_path: Path) -> None:
     articles = {f"content/a{n}.md": f"---\ntitle: Story {n}\ndate: 2024-05-02\n---\n\n"
                 f"{'Text. ' * 200}\n" for n in range(150)}

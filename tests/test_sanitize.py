@@ -11,6 +11,7 @@ import pytest
 
 from site_builder.body import BodyError, check_structure, render_markdown
 
+from .conftest import needs_pagefind
 from .projects import build, write_project
 
 ATTACKS = [
@@ -260,6 +261,7 @@ def test_embed_hosts_come_from_config(tmp_path: Path) -> None:
     assert '<iframe src="https://media.example.org/v/1" title="Clip"></iframe>' in page
 
 
+@needs_pagefind
 def test_removed_embed_is_a_located_warning_and_strict_makes_it_an_error(
     tmp_path: Path,
 ) -> None:
