@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from site_builder import build as _build
 from site_builder import search
+from site_builder.build import BuildResult
 from site_builder.config import Config
 from site_builder.model import Article, Body
+from site_builder.options import BuildOptions
 
 TESTS = Path(__file__).parent
 SITES = TESTS / "sites"
@@ -93,6 +96,18 @@ def copy_site(name: str, tmp_path: Path) -> Path:
     dest = tmp_path / name
     shutil.copytree(SITES / name, dest)
     return dest
+
+
+def build(config: Config, options: BuildOptions | None = None, **flags: t.Any) -> BuildResult:
+    """Run :func:`site_builder.build` in this process alone, unless ``jobs`` is given.
+
+    The sites tests build are small: forking a pool of workers for their pages costs
+    more than it saves, and the suite shares the machine's cores with itself. Tests
+    about the pool pass ``jobs`` (or options with it) themselves.
+    """
+    if "jobs" not in flags and (options is None or options.jobs is None):
+        flags["jobs"] = 1
+    return _build(config, options, **flags)
 
 
 def make_config(project_dir: Path, **overrides: t.Any) -> Config:

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import BuildError, build, load_config
+from site_builder import BuildError, load_config
 from site_builder.build import BuildResult
 from site_builder.cli import main
 from site_builder.config import Config
 from site_builder.history import HistoryEntry, format_history, parse_history
 from site_builder.incremental.store import CACHE_DIR
 
-from .conftest import copy_site, needs_pagefind
+from .conftest import build, copy_site, needs_pagefind
 
 BUDGET = "content/2024/2024-05-10-budget.md"
 FERRY = "content/2024/2024-05-20-ferry.md"

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import BuildError, build, load_config
+from site_builder import BuildError, load_config
 from site_builder.incremental.fingerprint import Digester, Uncacheable, route_fingerprint
 from site_builder.incremental.store import CACHE_DIR, CACHE_FILE
 from site_builder.model import Route
 from site_builder.output import previous_path, staging_path
 
-from .conftest import copy_site, make_article, tree
+from .conftest import build, copy_site, make_article, tree
 from .projects import CONFIG, write_project
 
 CONTENT = Path("content/2024")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import BuildError, build, load_config
+from site_builder import BuildError, load_config
 from site_builder.cli import main
 from site_builder.linkcheck import SiteFiles, scan_page
 
-from .conftest import copy_site, needs_pagefind, tree
+from .conftest import build, copy_site, needs_pagefind, tree
 
 STRIKE = "content/2024/2024-05-02-strike.md"
 FERRY = "content/2024/2024-05-20-ferry.md"

@@ -145,7 +145,9 @@ def test_builds_of_one_output_take_turns(tmp_path: Path) -> None:
     articles = {f"content/a{n}.md": f"---\ntitle: Story {n}\ndate: 2024-05-02\n---\n\n"
                 f"{'Text. ' * 200}\n" for n in range(150)}
     project = write_project(tmp_path / "p", articles)
-    command = [sys.executable, "-m", "site_builder", "build", "--project", str(project)]
+    # One process each: the three builds take turns; no build needs a pool of its own.
+    command = [sys.executable, "-m", "site_builder", "build", "--project", str(project),
+               "--jobs", "1"]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
     running = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True) for _ in range(3)]

@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import build, load_config, search
+from site_builder import load_config, search
 from site_builder.content import split_front_matter
 from site_builder.incremental.store import CACHE_DIR
 from site_builder.search import PAGES_SHARD, plan_shards
 
-from .conftest import SITES, copy_site, require_pagefind, shared_dir, tree, unavailable
+from .conftest import SITES, build, copy_site, require_pagefind, shared_dir, tree, unavailable
 from .test_incremental import CHANGES, FERRY
 
 CHROMIUM = Path("/usr/bin/chromium")
