@@ -21,7 +21,7 @@ from .errors import Level, Problem
 from .history import REDIRECT_TEMPLATE
 from .links import locate, missing_source, source_lines
 from .model import Article, Route, Site
-from .urls import output_path
+from .urls import output_path, root_url, site_path
 
 HTML_SUFFIXES = (".html", ".htm")
 
@@ -118,7 +118,7 @@ def scan_page(
     external: dict[str, None] = {}
     lookups: dict[str, None] = {}
     checked = 0
-    page = files.base_path + url
+    page = root_url(files.base_path, url)
     known = _known_links(files)
     for ref in refs:
         # Most links (navigation, tags, feeds) recur on thousands of pages; a link that
@@ -218,12 +218,12 @@ def _classify(ref: str, page: str, files: SiteFiles) -> tuple[str, str, str]:
     else:
         parts = urlsplit(urljoin(page, ref))
     path = parts.path or "/"
-    if not path.startswith(files.base_path):
-        if path + "/" == files.base_path:
-            path += "/"
-        else:
+    target = site_path(path, files.base_path)
+    if target is None:
+        if path + "/" != files.base_path:
             return "outside", ref, ""
-    return "internal", unquote(path[len(files.base_path):]), unquote(parts.fragment)
+        target = ""  # the base path without its slash: servers redirect it to the home page
+    return "internal", unquote(target), unquote(parts.fragment)
 
 
 def find_output(site_path: str, outputs: frozenset[str]) -> str | None:
@@ -392,7 +392,7 @@ def unlinked_articles(site: Site, config: Config) -> tuple[str, ...]:
     for article in site.published:
         refs = hrefs.scan(article.html)[0] + [e.url for e in article.related if e.url]
         for ref in refs:
-            kind, target, _ = classify(ref, files.base_path + article.url, files)
+            kind, target, _ = classify(ref, root_url(files.base_path, article.url), files)
             file = find_output(target, files.outputs) if kind == "internal" else None
             found = by_output.get(file) if file else None
             if found is not None and found.src_path != article.src_path:

@@ -8,7 +8,7 @@ from .config import Config
 from .model import Article, Page, Period, Site
 from .related import related_articles
 from .taxonomy import build_taxonomy
-from .urls import CATEGORIES, day_url, month_url, page_url, year_url
+from .urls import CATEGORIES, day_url, month_url, page_url, site_path, year_url
 
 FindRelated = t.Callable[
     [t.Sequence[Article], t.Mapping[str, frozenset[str]], int, t.Mapping[str, frozenset[str]]],
@@ -36,7 +36,8 @@ def build_site(
     problems += found
     tags_of = {a.url: frozenset(tags.by_name[name].slug for name in a.tags) for a in ordered}
     # Front-matter entries come first on the page; do not suggest the same article twice.
-    listed = {a.url: frozenset(_site_path(config, e.url) for e in a.related if e.url)
+    # An entry outside the site is compared as written.
+    listed = {a.url: frozenset(_entry_path(config, e.url) for e in a.related if e.url)
               for a in ordered if a.related}
     years, months, days = group_by_date(ordered)
     return Site(
@@ -57,12 +58,10 @@ def build_site(
     )
 
 
-def _site_path(config: Config, url: str) -> str:
-    """Return ``url`` relative to the base URL when it points into the site."""
-    for prefix in (config.base_url, config.base_path):
-        if url.startswith(prefix):
-            return url[len(prefix):]
-    return url
+def _entry_path(config: Config, url: str) -> str:
+    """Return the site path of a related entry's ``url``, or ``url`` outside the site."""
+    path = site_path(url, config.base_url, config.base_path)
+    return url if path is None else path
 
 
 def group_by_date(
