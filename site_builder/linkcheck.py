@@ -1,6 +1,6 @@
 """Check every internal link of the rendered site before it replaces the old one.
 
-Pages are scanned one by one as they are rendered (:func:`scan_outputs`), keeping only
+Pages are scanned one by one as they are rendered (:func:`scan_page`), keeping only
 what the check needs: the ids of each page, the links that already failed, and the
 links to another page's anchor, which can be judged only once that page is scanned.
 :func:`check_links` then judges the deferred anchors, attributes each broken link to
@@ -12,7 +12,6 @@ from __future__ import annotations
 import collections
 import dataclasses
 import typing as t
-from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from . import hrefs
@@ -75,29 +74,6 @@ class LinkReport:
 def site_files(routes: t.Iterable[Route], config: Config) -> SiteFiles:
     """Return the files the build will write, known before anything is rendered."""
     return SiteFiles(frozenset(r.output_path for r in routes), config.base_url, config.base_path)
-
-
-def scan_outputs(
-    files: t.Iterable[tuple[str, bytes | Path]],
-    routes: t.Mapping[str, Route],
-    site_files: SiteFiles,
-    into: list[PageScan],
-    *,
-    external: bool = False,
-) -> t.Iterator[tuple[str, bytes | Path]]:
-    """Pass ``files`` through unchanged, appending a :class:`PageScan` of each HTML page.
-
-    Scanning as the stream passes keeps memory flat: no page is held after it is written.
-    """
-    for path, data in files:
-        if path.endswith(HTML_SUFFIXES):
-            route = routes.get(path)
-            raw = data.read_bytes() if isinstance(data, Path) else data
-            listing = route is None or is_listing(route)
-            into.append(scan_page(path, route.url if route else path,
-                                  raw.decode("utf-8", "replace"), site_files,
-                                  keep_targets=listing, keep_external=external))
-        yield path, data
 
 
 def is_listing(route: Route) -> bool:
