@@ -30,7 +30,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from . import hrefs
 from .config import Config
 from .content import SUFFIXES, SourceFile, clean_text, read_source
-from .errors import Level, Problem
+from .errors import Problem
 from .model import Article, Body, Related
 from .urls import page_folder, root_url, site_path, site_path_of
 
@@ -135,32 +135,6 @@ def url_key(url: str) -> str:
     path = unquote(parts.path)
     path = path.removesuffix("index.html").rstrip("/") or "/"
     return host + path + (f"?{parts.query}" if parts.query else "")
-
-
-def resolve_links(
-    articles: t.Sequence[Article], config: Config, static_paths: t.Iterable[str] = ()
-) -> tuple[list[Article], list[Problem]]:
-    """Return the articles with cross-article links rewritten, and related-entry problems.
-
-    A body link to a source file that does not exist is left as written: the link
-    check of the rendered pages reports it with every other broken link, once.
-    """
-    index = make_index(articles, config, static_paths)
-    resolved: list[Article] = []
-    problems: list[Problem] = []
-    level: Level = "error" if config.link_check == "error" else "warning"
-    memo: dict[str, frozenset[str]] = {}
-
-    def ids_of(target: Article) -> frozenset[str]:
-        if target.src_path not in memo:
-            memo[target.src_path] = frozenset(hrefs.scan(target.html)[1])
-        return memo[target.src_path]
-
-    for article in articles:
-        new, found = resolve_article(article, index, ids_of)
-        resolved.append(new)
-        problems += [dataclasses.replace(p, level=level) for p in found]
-    return resolved, problems
 
 
 def resolve_article(
