@@ -8,6 +8,7 @@ from urllib.parse import urljoin
 
 from .config import Config
 from .model import Article, Route, Site
+from .urls import absolute_url
 
 SITEMAP_LIMIT = 50_000
 """Most URLs one sitemap file may list (sitemaps.org); more make a sitemap index."""
@@ -36,7 +37,7 @@ def json_feed(
     Authors and tags appear under the spelling their term shows on the site.
     """
     def absolute(path: str) -> str:
-        return config.base_url + path
+        return absolute_url(config.base_url, path)
 
     items: list[dict[str, object]] = []
     for article in articles:
@@ -86,7 +87,7 @@ def image_url(config: Config, article: Article) -> str | None:
     if article.image is None or not article.image.src:
         return None
     # The browser resolves ``src`` against the article's page; so do we.
-    return urljoin(config.base_url + article.url, article.image.src)
+    return urljoin(absolute_url(config.base_url, article.url), article.image.src)
 
 
 def sitemap_routes(
@@ -99,7 +100,7 @@ def sitemap_routes(
     each with at most ``limit`` URLs.
     """
     entries = sorted(
-        ((config.base_url + page.url, page.lastmod) for page in pages),
+        ((absolute_url(config.base_url, page.url), page.lastmod) for page in pages),
         key=lambda entry: entry[0],
     )
     if len(entries) <= limit:
@@ -111,7 +112,7 @@ def sitemap_routes(
         chunk = entries[start:start + limit]
         url = f"sitemap-{number}.xml"
         dates = [date for _, date in chunk if date is not None]
-        parts.append((config.base_url + url, max(dates) if dates else None))
+        parts.append((absolute_url(config.base_url, url), max(dates) if dates else None))
         routes.append(Route(url=url, output_path=url, template="sitemap.xml",
                             context={"entries": chunk}))
     routes.insert(0, Route(url=SITEMAP_URL, output_path=SITEMAP_URL,

@@ -1,6 +1,6 @@
 """Check every internal link of the rendered site before it replaces the old one.
 
-Pages are scanned one by one as they are rendered (:func:`scan_outputs`), keeping only
+Pages are scanned one by one as they are rendered (:func:`scan_page`), keeping only
 what the check needs: the ids of each page, the links that already failed, and the
 links to another page's anchor, which can be judged only once that page is scanned.
 :func:`check_links` then judges the deferred anchors, attributes each broken link to
@@ -12,7 +12,6 @@ from __future__ import annotations
 import collections
 import dataclasses
 import typing as t
-from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from . import hrefs
@@ -21,7 +20,7 @@ from .errors import Level, Problem
 from .history import REDIRECT_TEMPLATE
 from .links import locate, missing_source, source_lines
 from .model import Article, Route, Site
-from .urls import output_path
+from .urls import output_path, root_url, site_path
 
 HTML_SUFFIXES = (".html", ".htm")
 
@@ -80,29 +79,6 @@ def site_files(routes: t.Iterable[Route], config: Config) -> SiteFiles:
     return SiteFiles(frozenset(r.output_path for r in routes), config.base_url, config.base_path)
 
 
-def scan_outputs(
-    files: t.Iterable[tuple[str, bytes | Path]],
-    routes: t.Mapping[str, Route],
-    site_files: SiteFiles,
-    into: list[PageScan],
-    *,
-    external: bool = False,
-) -> t.Iterator[tuple[str, bytes | Path]]:
-    """Pass ``files`` through unchanged, appending a :class:`PageScan` of each HTML page.
-
-    Scanning as the stream passes keeps memory flat: no page is held after it is written.
-    """
-    for path, data in files:
-        if path.endswith(HTML_SUFFIXES):
-            route = routes.get(path)
-            raw = data.read_bytes() if isinstance(data, Path) else data
-            listing = route is None or is_listing(route)
-            into.append(scan_page(path, route.url if route else path,
-                                  raw.decode("utf-8", "replace"), site_files,
-                                  keep_targets=listing, keep_external=external))
-        yield path, data
-
-
 def is_listing(route: Route) -> bool:
     """Return whether a page is a listing: rendered, and not an article, redirect or 404."""
     return (route.template not in (None, REDIRECT_TEMPLATE, "404.html")
@@ -121,7 +97,7 @@ def scan_page(
     external: dict[str, None] = {}
     lookups: dict[str, None] = {}
     checked = 0
-    page = files.base_path + url
+    page = root_url(files.base_path, url)
     known = _known_links(files)
     for ref in refs:
         # Most links (navigation, tags, feeds) recur on thousands of pages; a link that
@@ -221,12 +197,12 @@ def _classify(ref: str, page: str, files: SiteFiles) -> tuple[str, str, str]:
     else:
         parts = urlsplit(urljoin(page, ref))
     path = parts.path or "/"
-    if not path.startswith(files.base_path):
-        if path + "/" == files.base_path:
-            path += "/"
-        else:
+    target = site_path(path, files.base_path)
+    if target is None:
+        if path + "/" != files.base_path:
             return "outside", ref, ""
-    return "internal", unquote(path[len(files.base_path):]), unquote(parts.fragment)
+        target = ""  # the base path without its slash: servers redirect it to the home page
+    return "internal", unquote(target), unquote(parts.fragment)
 
 
 def find_output(site_path: str, outputs: frozenset[str]) -> str | None:
@@ -415,7 +391,7 @@ def unlinked_articles(site: Site, config: Config) -> tuple[str, ...]:
     for article in site.published:
         refs = hrefs.scan(article.html)[0] + [e.url for e in article.related if e.url]
         for ref in refs:
-            kind, target, _ = classify(ref, files.base_path + article.url, files)
+            kind, target, _ = classify(ref, root_url(files.base_path, article.url), files)
             file = find_output(target, files.outputs) if kind == "internal" else None
             found = by_output.get(file) if file else None
             if found is not None and found.src_path != article.src_path:

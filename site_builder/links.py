@@ -30,9 +30,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 from . import hrefs
 from .config import Config
 from .content import SUFFIXES, SourceFile, clean_text, read_source
-from .errors import Level, Problem
+from .errors import Problem
 from .model import Article, Body, Related
-from .urls import page_folder, site_path_of
+from .urls import page_folder, root_url, site_path, site_path_of
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _HOST = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//(?:[^/?#@]*@)?(?:www\.)?([^/?#:]*)",
@@ -137,32 +137,6 @@ def url_key(url: str) -> str:
     return host + path + (f"?{parts.query}" if parts.query else "")
 
 
-def resolve_links(
-    articles: t.Sequence[Article], config: Config, static_paths: t.Iterable[str] = ()
-) -> tuple[list[Article], list[Problem]]:
-    """Return the articles with cross-article links rewritten, and related-entry problems.
-
-    A body link to a source file that does not exist is left as written: the link
-    check of the rendered pages reports it with every other broken link, once.
-    """
-    index = make_index(articles, config, static_paths)
-    resolved: list[Article] = []
-    problems: list[Problem] = []
-    level: Level = "error" if config.link_check == "error" else "warning"
-    memo: dict[str, frozenset[str]] = {}
-
-    def ids_of(target: Article) -> frozenset[str]:
-        if target.src_path not in memo:
-            memo[target.src_path] = frozenset(hrefs.scan(target.html)[1])
-        return memo[target.src_path]
-
-    for article in articles:
-        new, found = resolve_article(article, index, ids_of)
-        resolved.append(new)
-        problems += [dataclasses.replace(p, level=level) for p in found]
-    return resolved, problems
-
-
 def resolve_article(
     article: Article, index: LinkIndex,
     ids_of: t.Callable[[Article], frozenset[str]] | None = None,
@@ -235,7 +209,8 @@ def repair_fragment(
     if not path:
         target: Article | None = article
     elif path.startswith(index.base_path):
-        target = index.by_url.get(urlsplit(path).path[len(index.base_path):])
+        found = site_path(urlsplit(path).path, index.base_path)
+        target = index.by_url.get(found) if found is not None else None
     else:
         target = None
     if target is None:
@@ -311,8 +286,9 @@ def _by_old_url(href: str, index: LinkIndex) -> tuple[Article, bool] | None:
     elif not href.startswith("/"):
         return None
     path = unquote(urlsplit(href).path)
-    if path.startswith(index.base_path):
-        key = page_key(path[len(index.base_path):])
+    inside = site_path(path, index.base_path)
+    if inside is not None:
+        key = page_key(inside)
         outside = False
     elif index.base_path != "/" and not written_absolute:
         key = page_key(path.lstrip("/"))
@@ -334,13 +310,13 @@ def _source_target(href: str, article: Article, index: LinkIndex) -> str:
 def _names_local_page(path: str, article: Article, index: LinkIndex) -> bool:
     """Return whether a relative or root-relative ``path`` is an article or file of ours."""
     if path.startswith("/"):
-        if not path.startswith(index.base_path):
+        local = site_path(path, index.base_path)
+        if local is None:
             return False
-        site_path = path[len(index.base_path):]
     else:
-        site_path = posixpath.normpath(posixpath.join(page_folder(article.url), path))
-        site_path = "" if site_path == "." else site_path + ("/" if path.endswith("/") else "")
-    return site_path in index.local_paths or site_path.rstrip("/") + "/" in index.local_paths
+        local = posixpath.normpath(posixpath.join(page_folder(article.url), path))
+        local = "" if local == "." else local + ("/" if path.endswith("/") else "")
+    return local in index.local_paths or local.rstrip("/") + "/" in index.local_paths
 
 
 def _by_original(url: str, article: Article, index: LinkIndex) -> Article | None:
@@ -370,7 +346,7 @@ def _local_href(target: Article, href: str, index: LinkIndex) -> str:
     parts = urlsplit(href)
     query = f"?{parts.query}" if parts.query and not parts.path.endswith(SUFFIXES) else ""
     fragment = f"#{parts.fragment}" if parts.fragment else ""
-    return index.base_path + target.url + query + fragment
+    return root_url(index.base_path, target.url) + query + fragment
 
 
 def _resolve_related(
@@ -400,7 +376,8 @@ def _resolve_related(
         if target is not None:
             # A bare string names the article, so the article's own title is shown.
             title = target.title if entry.url is None else (entry.title or target.title)
-            href = url if url and url.startswith(index.base_path) else index.base_path + target.url
+            href = (url if url and url.startswith(index.base_path)
+                    else root_url(index.base_path, target.url))
             entries.append(Related(title=title, url=href, src_path=target.src_path))
         else:
             entries.append(Related(title=entry.title or (url or ""), url=url))
@@ -432,9 +409,10 @@ def _find_named(name: str, article: Article, index: LinkIndex) -> tuple[Article 
 def _article_at(href: str, index: LinkIndex) -> Article | None:
     """Return the article a root-relative ``href`` of this site leads to."""
     parts = urlsplit(href)
-    if parts.scheme or parts.netloc or not parts.path.startswith(index.base_path):
+    path = site_path(parts.path, index.base_path)
+    if parts.scheme or parts.netloc or path is None:
         return None
-    return index.by_url.get(unquote(parts.path)[len(index.base_path):])
+    return index.by_url.get(unquote(path))
 
 
 def source_lines(config: Config, article: Article) -> list[str]:

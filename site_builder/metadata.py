@@ -5,6 +5,7 @@ from __future__ import annotations
 from .config import Config
 from .feeds import content_date, image_url
 from .model import Article, Site
+from .urls import absolute_url
 
 
 def news_article(config: Config, site: Site, article: Article) -> dict[str, object]:
@@ -14,9 +15,9 @@ def news_article(config: Config, site: Site, article: Article) -> dict[str, obje
     agency or paper) is the ``sourceOrganization``, and the author too when no person is
     named. ``isBasedOn`` points to where the article was first published.
     """
-    page = config.base_url + article.url
+    page = absolute_url(config.base_url, article.url)
     people: list[dict[str, object]] = [
-        {"@type": "Person", "name": term.name, "url": config.base_url + term.url}
+        {"@type": "Person", "name": term.name, "url": absolute_url(config.base_url, term.url)}
         for term in site.authors.lookup(article.authors)
     ]
     data: dict[str, object] = {
@@ -26,7 +27,8 @@ def news_article(config: Config, site: Site, article: Article) -> dict[str, obje
         "url": page,
         "mainEntityOfPage": {"@type": "WebPage", "@id": page},
         "inLanguage": (article.lang or config.language).replace("_", "-"),
-        "publisher": {"@type": "Organization", "name": config.title, "url": config.base_url},
+        "publisher": {"@type": "Organization", "name": config.title,
+                      "url": absolute_url(config.base_url)},
     }
     _add_dates(data, article)
     if article.summary:
@@ -34,7 +36,7 @@ def news_article(config: Config, site: Site, article: Article) -> dict[str, obje
     source = None
     for term in site.sources.lookup((article.source,) if article.source else ()):
         source = {"@type": "Organization", "name": term.name,
-                  "url": config.base_url + term.url}
+                  "url": absolute_url(config.base_url, term.url)}
         data["sourceOrganization"] = source
     if people:
         data["author"] = people

@@ -57,15 +57,6 @@ BUILT_SITE_FILES = ("index.html", "sitemap.xml")
 """Files every build writes; an output folder without them is not replaced."""
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class WriteResult:
-    """What a build did to the output folder, as sorted output paths."""
-
-    written: tuple[str, ...]
-    unchanged: tuple[str, ...]
-    deleted: tuple[str, ...]
-
-
 def staging_path(out_dir: Path) -> Path:
     """Return the folder a build is assembled in before the swap."""
     return out_dir.with_name(f".{out_dir.name}.staging")
@@ -318,49 +309,6 @@ def same_bytes(path: Path, data: bytes) -> bool:
         return path.read_bytes() == data
     except OSError:
         return False
-
-
-def write_output(
-    out_dir: Path, files: t.Iterable[tuple[str, bytes]], *, project_dir: Path | None = None,
-) -> WriteResult:
-    """Write ``files`` (output path, bytes) as the new ``out_dir``, swapped in whole.
-
-    The build itself drives :class:`Staging` directly; this is the same sequence for
-    callers that have every file at hand.
-    """
-    with lock_output(out_dir, project_dir):
-        recover(out_dir)
-        check_replaceable(out_dir, project_dir)
-        items = list(files)
-        for rel, _ in items:
-            check_relative(rel)
-        current = scan_tree(out_dir)
-        produced = {rel for rel, _ in items}
-        staging = Staging(out_dir)
-        written: list[str] = []
-        unchanged: list[str] = []
-        rel = ""
-        try:
-            staging.begin(produced, current)
-            for rel, data in items:
-                if same_bytes(out_dir / rel, data):
-                    unchanged.append(rel)
-                else:
-                    staging.write(rel, data)
-                    written.append(rel)
-            rel = ""
-            staging.finish(unchanged)
-            staging.commit()
-        except OSError as exc:
-            staging.abort()
-            target = shown(out_dir / rel if rel else out_dir, project_dir)
-            raise BuildError([Problem(target, None,
-                                      f"cannot write: {exc.strerror or exc}")]) from None
-        except BaseException:
-            staging.abort()
-            raise
-    deleted = sorted(p for p in current if p not in produced)
-    return WriteResult(tuple(sorted(written)), tuple(sorted(unchanged)), tuple(deleted))
 
 
 def _link_tree(src: Path, dest: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import traceback
@@ -18,7 +19,7 @@ from .errors import BuildError, Problem
 from .feeds import image_url, json_feed
 from .metadata import news_article, web_page
 from .model import Article, Period, Route, Site
-from .urls import day_url, month_url, year_url
+from .urls import absolute_url, day_url, month_url, root_url, year_url
 
 DEFAULT_PREFIX = "default"
 """``{% extends "default/article.html" %}`` reaches the built-in template a user replaced."""
@@ -65,7 +66,7 @@ def make_environment(config: Config) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    base_path = config.base_path
+
     def article_ld(article: Article, site: Site) -> dict[str, object]:
         return news_article(config, site, article)
 
@@ -82,8 +83,8 @@ def make_environment(config: Config) -> jinja2.Environment:
 
     env.globals.update(
         config=config,
-        url=lambda path="": base_path + path,
-        abs_url=lambda path="": config.base_url + path,
+        url=functools.partial(root_url, config.base_path),
+        abs_url=functools.partial(absolute_url, config.base_url),
         news_article=article_ld,
         web_page=page_ld,
         json_feed=feed_document,

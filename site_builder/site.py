@@ -18,6 +18,7 @@ from .urls import (
     month_url,
     page_url,
     printable,
+    site_path,
     site_path_of,
     year_url,
 )
@@ -52,7 +53,8 @@ def build_site(
     problems += found
     tags_of = {a.url: frozenset(tags.by_name[name].slug for name in a.tags) for a in ordered}
     # Front-matter entries come first on the page; do not suggest the same article twice.
-    listed = {a.url: frozenset(_site_path(config, e.url) for e in a.related if e.url)
+    # An entry outside the site is compared as written.
+    listed = {a.url: frozenset(_entry_path(config, e.url) for e in a.related if e.url)
               for a in ordered if a.related}
     years, months, days = group_by_date(ordered)
     header, footer, found = menu_links(config, (*pages, *ordered))
@@ -114,12 +116,10 @@ def menu_links(
             problems)
 
 
-def _site_path(config: Config, url: str) -> str:
-    """Return ``url`` relative to the base URL when it points into the site."""
-    for prefix in (config.base_url, config.base_path):
-        if url.startswith(prefix):
-            return url[len(prefix):]
-    return url
+def _entry_path(config: Config, url: str) -> str:
+    """Return the site path of a related entry's ``url``, or ``url`` outside the site."""
+    path = site_path(url, config.base_url, config.base_path)
+    return url if path is None else path
 
 
 def group_by_date(

@@ -1,7 +1,8 @@
 """Every URL rule in one place: slugs, permalinks and output paths.
 
-Site paths are relative to the base URL and never start with ``/`` (``2018/08/22/x/``);
-templates turn them into links with ``url()`` and ``abs_url()``.
+Site paths are relative to the base URL and never start with ``/`` (``2018/08/22/x/``).
+:func:`root_url` and :func:`absolute_url` make links of them (``url()`` and ``abs_url()``
+in templates); :func:`site_path` reads one back from a link.
 """
 
 from __future__ import annotations
@@ -137,6 +138,32 @@ def printable(text: str) -> str:
     return "".join(
         c if c.isprintable() or c == " " else ascii(c)[1:-1] for c in text
     )
+
+
+def absolute_url(base_url: str, path: str = "") -> str:
+    """Return the absolute URL of site path ``path`` (``https://example.org/news/x/``).
+
+    ``base_url`` ends in ``/``, as :class:`~site_builder.config.Config` keeps it.
+    """
+    return base_url + path
+
+
+def root_url(base_path: str, path: str = "") -> str:
+    """Return the root-relative URL of site path ``path`` (``/news/x/``)."""
+    return base_path + path
+
+
+def site_path(url: str, *bases: str) -> str | None:
+    """Return the site path ``url`` names under the first of ``bases`` it starts with.
+
+    A base is the site's base URL, for an absolute ``url``, or its path (``/news/``), for
+    a root-relative one. None when ``url`` is under none of them. Nothing is decoded or
+    normalised: :func:`site_path_of` does that for the URLs front matter names.
+    """
+    for base in bases:
+        if url.startswith(base):
+            return url[len(base):]
+    return None
 
 
 def output_path(url: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import os
 import shutil
 import typing as t
@@ -11,8 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from site_builder import build as _build
+from site_builder import search
+from site_builder.build import BuildResult
 from site_builder.config import Config
 from site_builder.model import Article, Body
+from site_builder.options import BuildOptions
 
 TESTS = Path(__file__).parent
 SITES = TESTS / "sites"
@@ -30,14 +35,55 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
+def unavailable(reason: str, *, in_ci: str) -> t.NoReturn:
+    """Skip the test because ``reason``; with ``CI=true`` fail with ``in_ci`` instead.
+
+    CI has everything the suite needs, so a skip there would hide a test that never ran.
+    """
+    if os.environ.get("CI") == "true":
+        pytest.fail(in_ci)
+    pytest.skip(reason)
+
+
 def shared_dir(*parts: str) -> Path:
     """Return a folder of ``../shared``, skipping the test where it is absent (not in CI)."""
     path = SHARED.joinpath(*parts)
     if not path.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{path} is missing; CI always has ../shared")
-        pytest.skip(f"{path} not found: ../shared is only present in the project workspace")
+        unavailable(f"{path} not found: ../shared is only present in the project workspace",
+                    in_ci=f"{path} is missing; CI always has ../shared")
     return path
+
+
+@functools.cache
+def _pagefind_problem(command: tuple[str, ...]) -> str | None:
+    # The build's own check (``pagefind --version``), run once per command and session.
+    version = search._version(list(command))
+    if isinstance(version, str):
+        return None
+    return version.message.removeprefix("search disabled: ").split("; set search", 1)[0]
+
+
+def require_pagefind() -> None:
+    """Skip the test where the build cannot run Pagefind; fail in CI.
+
+    Pagefind comes with the ``pagefind[bin]`` package (or ``$SITE_BUILDER_PAGEFIND``).
+    Without it a build with search on writes no index and warns that search is off.
+    """
+    problem = _pagefind_problem(tuple(search._command()))
+    if problem is not None:
+        unavailable(f"needs Pagefind (pip install 'pagefind[bin]'): {problem}",
+                    in_ci=f"{problem}; CI installs pagefind[bin] and must run the search tests")
+
+
+@pytest.fixture
+def pagefind() -> None:
+    """Skip the test where the build cannot run Pagefind (see :func:`require_pagefind`)."""
+    require_pagefind()
+
+
+needs_pagefind = pytest.mark.usefixtures("pagefind")
+"""Mark for tests that build with search on and expect no warning: without Pagefind the
+build warns that search is off (test_search.py asks for the fixture itself)."""
 
 
 def seed_file() -> Path:
@@ -50,6 +96,18 @@ def copy_site(name: str, tmp_path: Path) -> Path:
     dest = tmp_path / name
     shutil.copytree(SITES / name, dest)
     return dest
+
+
+def build(config: Config, options: BuildOptions | None = None, **flags: t.Any) -> BuildResult:
+    """Run :func:`site_builder.build` in this process alone, unless ``jobs`` is given.
+
+    The sites tests build are small: forking a pool of workers for their pages costs
+    more than it saves, and the suite shares the machine's cores with itself. Tests
+    about the pool pass ``jobs`` (or options with it) themselves.
+    """
+    if "jobs" not in flags and (options is None or options.jobs is None):
+        flags["jobs"] = 1
+    return _build(config, options, **flags)
 
 
 def make_config(project_dir: Path, **overrides: t.Any) -> Config:

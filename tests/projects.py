@@ -46,8 +46,12 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def build(project: Path, *args: str) -> tuple[int, str, str]:
-    """Run ``site-builder build`` on ``project``."""
-    return run("build", "--project", str(project), *args)
+    """Run ``site-builder build`` on ``project``, in one process unless ``args`` say ``--jobs``.
+
+    Test projects are small: a pool of workers would cost more than it saves.
+    """
+    jobs = () if "--jobs" in args else ("--jobs", "1")
+    return run("build", "--project", str(project), *jobs, *args)
 
 
 def problems(err: str) -> list[str]:

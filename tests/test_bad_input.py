@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import needs_pagefind
 from .projects import build, problems, tree, write_project
 
 A = "content/a.md"
@@ -429,6 +430,7 @@ def test_bad_article_leaves_previous_output_intact(tmp_path: Path) -> None:
     assert tree(project / "output") == before
 
 
+@needs_pagefind
 def test_strict_turns_every_warning_into_an_error(tmp_path: Path) -> None:
     article = fm("title: First", "date: 2024-05-02", "title: Second")
     project = write_project(tmp_path / "p", {A: article})

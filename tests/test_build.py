@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import BuildError, build, load_config
+from site_builder import BuildError, load_config
 
-from .conftest import PROJECT_ROOT, copy_site, shared_dir, tree
+from .conftest import PROJECT_ROOT, build, copy_site, shared_dir, tree
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:

@@ -20,7 +20,7 @@ ARTICLE = "---\ntitle: Story {n}\ndate: 2024-05-02\n{extra}---\n\nBody of story 
 
 def test_build_prints_a_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = copy_site("basic", tmp_path)
-    assert main(["build", "--project", str(project)]) == 0
+    assert main(["build", "--project", str(project), "--jobs", "1"]) == 0
     captured = capsys.readouterr()
     # Pages and files apart: files count feeds, sitemaps and the search index too.
     drafts, summary = captured.out.splitlines()
@@ -47,14 +47,15 @@ def test_strict_turns_slug_collisions_into_errors(
 
 def test_build_to_another_output(tmp_path: Path) -> None:
     project = copy_site("basic", tmp_path)
-    assert main(["build", "--project", str(project), "--output", str(tmp_path / "site")]) == 0
+    assert main(["build", "--project", str(project), "--jobs", "1",
+                 "--output", str(tmp_path / "site")]) == 0
     assert (tmp_path / "site" / "feed.xml").exists()
     assert not (project / "output").exists()
 
 
 def test_check_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = copy_site("basic", tmp_path)
-    assert main(["check", "--project", str(project)]) == 0
+    assert main(["check", "--project", str(project), "--jobs", "1"]) == 0
     assert "no problems" in capsys.readouterr().out
     assert not (project / "output").exists()
 
@@ -98,7 +99,7 @@ def test_new_writes_a_skeleton_that_builds(
     assert "--drafts" in captured.err
     text = (project / path).read_text()
     assert "title: Ночной паром отменён" in text and "draft: true" in text
-    assert main(["build", "--project", str(project), "--drafts"]) == 0
+    assert main(["build", "--project", str(project), "--jobs", "1", "--drafts"]) == 0
 
 
 def test_debug_shows_traceback(tmp_path: Path) -> None:
@@ -117,18 +118,18 @@ def test_changes_file_lists_written_and_removed_paths(
     config = project / "config.toml"
     config.write_text("search = false\n" + config.read_text())
     changes = tmp_path / "changes.txt"
-    assert main(["build", "--project", str(project), "--changes", str(changes)]) == 0
+    assert main(["build", "--project", str(project), "--jobs", "1", "--changes", str(changes)]) == 0
     first = changes.read_text().splitlines()
     assert len(first) == len(tree(project / "output")) > 20
     (project / "content" / "2024" / "07" / "2024-07-20-emoji.md").unlink()
-    assert main(["build", "--project", str(project), "--changes", str(changes),
+    assert main(["build", "--project", str(project), "--jobs", "1", "--changes", str(changes),
                  "--verbose"]) == 0
     listed = changes.read_text().splitlines()
     assert "2024/07/20/emoji/index.html" in listed and "index.html" in listed
     assert listed == sorted(listed)
     out = capsys.readouterr().out
     assert "render and write" in out and "removed." in out
-    assert main(["build", "--project", str(project), "--changes", str(changes)]) == 0
+    assert main(["build", "--project", str(project), "--jobs", "1", "--changes", str(changes)]) == 0
     assert changes.read_text() == ""
     pages = len(tree(project / "output"))
     assert f"0 files written, {pages} unchanged, 0 removed." in capsys.readouterr().out

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import BuildError, build, load_config
+from site_builder import BuildError, load_config
 from site_builder.incremental import kept
 from site_builder.incremental.state import BuildState
 from site_builder.incremental.store import CACHE_DIR
 
+from .conftest import build
 from .test_incremental import FERRY, assert_matches_clean, basic_site
 
 

@@ -8,12 +8,12 @@ import typing as t
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from site_builder import build, load_config
+from site_builder import load_config
 from site_builder.feeds import json_feed, newest_date, sitemap_routes
 from site_builder.model import Image, Route
 from site_builder.site import build_site
 
-from .conftest import make_article, make_config
+from .conftest import build, make_article, make_config
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

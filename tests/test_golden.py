@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import build, load_config
+from site_builder import load_config
 
-from .conftest import SITES, assert_same_tree, copy_site
+from .conftest import SITES, assert_same_tree, build, copy_site
 
 GOLDEN_SITES = ["basic", "overrides", "links", "sections"]
 

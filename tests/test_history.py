@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import BuildError, build, load_config
+from site_builder import BuildError, load_config
 from site_builder.build import BuildResult
 from site_builder.cli import main
 from site_builder.config import Config
 from site_builder.history import HistoryEntry, format_history, parse_history
 from site_builder.incremental.store import CACHE_DIR
 
-from .conftest import copy_site
+from .conftest import build, copy_site, needs_pagefind
 
 BUDGET = "content/2024/2024-05-10-budget.md"
 FERRY = "content/2024/2024-05-20-ferry.md"
@@ -120,6 +120,7 @@ def test_permalink_change_redirects_every_article(tmp_path: Path) -> None:
         'url=/news/2024/ferry/"') == 1
 
 
+@needs_pagefind
 def test_renamed_imported_file_is_followed_by_its_original_url(tmp_path: Path) -> None:
     project = copy_site("links", tmp_path)
     config = load_config(project)
@@ -171,6 +172,7 @@ def delete_budget(project: Path) -> None:
                                                                 "elsewhere.example/budget"))
 
 
+@needs_pagefind
 def test_deleted_article_warns_and_fails_with_strict(tmp_path: Path) -> None:
     project = copy_site("links", tmp_path)
     config = load_config(project)

@@ -14,7 +14,7 @@ from pathlib import Path
 import frontmatter
 import pytest
 
-from site_builder import build, load_config
+from site_builder import load_config
 from site_builder.cli import main
 from site_builder.config import Config
 from site_builder.importers import media
@@ -27,6 +27,8 @@ from site_builder.importers.imported import (
 )
 from site_builder.importers.writing import import_site, safe_asset_name
 from site_builder.model import Image
+
+from .conftest import build
 
 WHEN = dt.datetime(2021, 6, 5, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 

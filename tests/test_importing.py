@@ -15,14 +15,14 @@ import frontmatter
 import pytest
 from feedgen.feed import FeedGenerator
 
-from site_builder import build, load_config
+from site_builder import load_config
 from site_builder.body import render_markdown
 from site_builder.cli import PROGRESS_EVERY, main
 from site_builder.config import Config
 from site_builder.importers.imported import ImportedArticle
 from site_builder.importers.writing import import_sources, is_unedited, render_article
 
-from .conftest import make_config, seed_file, shared_dir
+from .conftest import build, make_config, needs_pagefind, seed_file, shared_dir
 
 SEED_URL = ("https://www.themoscowtimes.com/2018/08/22/"
             "afghanistan-calls-on-russia-to-press-taliban-a62625")
@@ -125,6 +125,7 @@ def write_corpus_feed(path: Path, count: int) -> list[dict[str, object]]:
     return [post.metadata for post in chosen]
 
 
+@needs_pagefind
 def test_atom_feed_from_another_tool_imports_50_articles_that_build(tmp_path: Path) -> None:
     project = new_project(tmp_path)
     feed = tmp_path / "corpus.atom"

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import BuildError, build, load_config
+from site_builder import BuildError, load_config
 from site_builder.incremental.fingerprint import Digester, Uncacheable, route_fingerprint
 from site_builder.incremental.store import CACHE_DIR, CACHE_FILE
 from site_builder.model import Route
 from site_builder.output import previous_path, staging_path
 
-from .conftest import copy_site, make_article, tree
+from .conftest import build, copy_site, make_article, tree
 from .projects import CONFIG, write_project
 
 CONTENT = Path("content/2024")
@@ -466,7 +466,7 @@ def test_leftover_folders_beside_the_output_are_never_trusted(tmp_path: Path) ->
     assert not staging.exists()
 
 
-def test_incremental_build_with_search_keeps_an_index(tmp_path: Path) -> None:
+def test_incremental_build_with_search_keeps_an_index(tmp_path: Path, pagefind: None) -> None:
     project = copy_site("basic", tmp_path)
     build(load_config(project))
     index = project / "output" / "pagefind" / "pagefind.js"

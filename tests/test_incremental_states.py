@@ -54,9 +54,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from site_builder import BuildError, BuildResult, Config, build, load_config
+from site_builder import BuildError, BuildResult, Config, load_config
 from site_builder.incremental.state import BuildState
 from site_builder.incremental.store import CACHE_DIR
+
+from .conftest import build
 
 PROFILES = {
     "default": settings(max_examples=15, stateful_step_count=8, deadline=None,

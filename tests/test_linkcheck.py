@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import BuildError, build, load_config
+from site_builder import BuildError, load_config
 from site_builder.cli import main
 from site_builder.linkcheck import SiteFiles, scan_page
 
-from .conftest import copy_site, tree
+from .conftest import build, copy_site, needs_pagefind, tree
 
 STRIKE = "content/2024/2024-05-02-strike.md"
 FERRY = "content/2024/2024-05-20-ferry.md"
@@ -28,6 +28,7 @@ def page(project: Path, url: str) -> str:
     return (project / "output" / url / "index.html").read_text()
 
 
+@needs_pagefind
 def test_cross_links_resolve_in_the_built_pages(tmp_path: Path) -> None:
     project = copy_site("links", tmp_path)
     result = build(load_config(project))
@@ -87,6 +88,7 @@ def test_link_to_a_missing_source_file_fails(tmp_path: Path) -> None:
                                "(no article at content/2024/report.md)")
 
 
+@needs_pagefind
 def test_warn_mode_builds_and_reports(tmp_path: Path) -> None:
     project = copy_site("links", tmp_path)
     with (project / "config.toml").open("a") as handle:
@@ -103,6 +105,7 @@ def test_warn_mode_builds_and_reports(tmp_path: Path) -> None:
         build(config, strict=True)
 
 
+@needs_pagefind
 def test_imported_text_with_a_broken_anchor_warns(tmp_path: Path) -> None:
     project = copy_site("links", tmp_path)
     line = append(project, FERRY, "\nSee [the map](#map).\n") + 1

@@ -1,23 +1,51 @@
-"""Resolving links between articles, on data objects (no files, no rendering)."""
+"""Resolving links between articles, on data objects (no rendering)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import tempfile
+import typing as t
 from pathlib import Path
 
 import pytest
 
 from site_builder import hrefs
-from site_builder.links import resolve_links, url_key
-from site_builder.model import Article, Related
+from site_builder.errors import Problem
+from site_builder.incremental.fingerprint import Digester
+from site_builder.incremental.resolving import resolve_links_cached
+from site_builder.incremental.store import open_cache
+from site_builder.links import url_key
+from site_builder.model import Article, Body, Related
 
 from .conftest import make_article, make_config
 
 CONFIG = make_config(Path("/project"), base_url="https://example.org/news/")
 
 
+def resolve_all(
+    articles: t.Sequence[Article], static_paths: t.Sequence[str] = ()
+) -> tuple[list[Article], list[Problem]]:
+    """Resolve ``articles`` as the build does, with a cache of its own.
+
+    The second run answers from what the first one kept; both must agree. Rewritten
+    bodies live in the cache, so they are read back before it goes.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        cache = open_cache(Path(folder))
+        try:
+            runs = [resolve_links_cached(articles, CONFIG, static_paths, cache, Digester(),
+                                         clean=False) for _ in range(2)]
+            assert runs[1] == runs[0]
+            resolved, problems = runs[0]
+            return [dataclasses.replace(a, body=Body(a.html)) if a.body.is_stored else a
+                    for a in resolved], problems
+        finally:
+            cache.close()
+
+
 def resolve(*articles: Article) -> dict[str, Article]:
-    resolved, problems = resolve_links(list(articles), CONFIG)
+    resolved, problems = resolve_all(articles)
     assert problems == []
     return {a.src_path: a for a in resolved}
 
@@ -91,7 +119,7 @@ def test_relative_links_of_imported_text_meant_the_original_site(href: str, expe
 def test_imported_links_to_pages_of_this_archive_stay(href: str) -> None:
     story = make_article(src_path="content/2024/story.md", html=link(href),
                          original_url="https://paper.example/en/2024/05/story")
-    resolved, problems = resolve_links([story, WIRE], CONFIG, ["img/map.svg"])
+    resolved, problems = resolve_all([story, WIRE], ["img/map.svg"])
     assert resolved[0].html == link(href) and problems == []
 
 
@@ -119,8 +147,8 @@ def test_anchors_of_the_archives_own_articles_are_not_repaired() -> None:
 def test_resolution_does_not_depend_on_article_order() -> None:
     one = make_article(src_path="content/a.md", slug="a", html=link("b.md"))
     two = make_article(src_path="content/b.md", slug="b", html=link("a.md"))
-    forward, _ = resolve_links([one, two], CONFIG)
-    backward, _ = resolve_links([two, one], CONFIG)
+    forward, _ = resolve_all([one, two])
+    backward, _ = resolve_all([two, one])
     assert sorted(forward, key=lambda a: a.src_path) == sorted(backward, key=lambda a: a.src_path)
 
 
@@ -151,7 +179,7 @@ def test_related_problems_are_located_on_the_related_key() -> None:
     twin_ru = make_article(src_path="content/twin.ru.md", slug="twin", lang="ru")
     story = make_article(src_path="content/story.md", key_lines={"related": 6},
                          related=(Related("gone.md"), Related("twin")))
-    _, problems = resolve_links([story, twin_en, twin_ru], CONFIG)
+    _, problems = resolve_all([story, twin_en, twin_ru])
     assert [str(p) for p in problems] == [
         "content/story.md:6: related: no article at content/gone.md",
         "content/story.md:6: related: 'twin' is the slug of 2 articles "
@@ -219,7 +247,7 @@ def test_related_entries_name_articles_by_old_url() -> None:
 def test_relative_links_of_an_html_page_are_read_from_its_folder() -> None:
     story = make_article(src_path="content/2008/story.md", url="2008/11/21/story.html",
                          html=link("photo.jpg"), original_url="https://paper.example/a/b")
-    resolved, _ = resolve_links([story], CONFIG, ["2008/11/21/photo.jpg"])
+    resolved, _ = resolve_all([story], ["2008/11/21/photo.jpg"])
     assert resolved[0].html == link("photo.jpg")
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import build, load_config
+from site_builder import load_config
 from site_builder.body import nest_headings
 
-from .conftest import copy_site
+from .conftest import build, copy_site
 
 BASE = "https://example.org/archive/"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import html.parser
 import re
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from site_builder.body import BodyError, check_structure, render_markdown
 
+from .conftest import needs_pagefind
 from .projects import build, write_project
 
 ATTACKS = [
@@ -259,6 +261,7 @@ def test_embed_hosts_come_from_config(tmp_path: Path) -> None:
     assert '<iframe src="https://media.example.org/v/1" title="Clip"></iframe>' in page
 
 
+@needs_pagefind
 def test_removed_embed_is_a_located_warning_and_strict_makes_it_an_error(
     tmp_path: Path,
 ) -> None:
@@ -312,22 +315,38 @@ def test_pathological_structure_is_refused(text: str, line: int, message: str) -
     assert (info.value.line, info.value.message) == (line, message)
 
 
-@pytest.mark.parametrize("text", [
-    pytest.param("- " * 50 + "x", id="lists 50 deep"),
-    pytest.param("\\[" * 10_000, id="10,000 escaped brackets"),
-    pytest.param("[a]" * 10_000, id="10,000 closed brackets"),
-    pytest.param("5 < 6 and " * 1_000, id="1,000 comparisons"),
-    pytest.param("- " * 44, id="a long rule"),
+@pytest.mark.parametrize(("text", "elements", "kept"), [
+    pytest.param("- " * 50 + "x", {"ul": 50, "li": 50}, "<li>x</li>", id="lists 50 deep"),
+    pytest.param("\\[" * 10_000, {"p": 1}, "<p>" + "[" * 10_000 + "</p>",
+                 id="10,000 escaped brackets"),
+    pytest.param("[a]" * 10_000, {"p": 1}, "<p>" + "[a]" * 10_000 + "</p>",
+                 id="10,000 closed brackets"),
+    pytest.param("5 < 6 and " * 1_000, {"p": 1}, "5 &lt; 6 and " * 1_000,
+                 id="1,000 comparisons"),
+    pytest.param("- " * 44, {"hr": 1}, "<hr>", id="a long rule"),
     pytest.param("```\n" + "[" * 10_000 + "\n" + "<div>" * 2_000 + "\n```\n",
+                 {"pre": 1, "code": 1}, "[" * 10_000 + "\n" + "&lt;div&gt;" * 2_000,
                  id="anything in fenced code"),
-    pytest.param("`<div>` " * 2_000, id="tags in code spans"),
-    pytest.param("- item\n" * 50_000, id="a list of 50,000 items"),
+    pytest.param("`<div>` " * 2_000, {"p": 1, "code": 2_000},
+                 "<code>&lt;div&gt;</code> " * 2_000, id="tags in code spans"),
+    pytest.param("- item\n" * 50_000, {"ul": 1, "li": 50_000}, "<li>item</li>\n" * 50_000,
+                 id="a list of 50,000 items"),
     pytest.param("| a | b |\n|---|---|\n" + "| x | y |\n" * 20_000,
+                 {"table": 1, "thead": 1, "tbody": 1, "tr": 20_001, "th": 2, "td": 40_000},
+                 "<tr>\n<td>x</td>\n<td>y</td>\n</tr>\n" * 20_000,
                  id="a table of 20,000 rows"),
-    pytest.param("<div>\n\ntext\n\n</div>\n" * 2_000, id="2,000 sibling HTML blocks"),
+    pytest.param("<div>\n\ntext\n\n</div>\n" * 2_000, {"div": 2_000},
+                 "<div>\n\ntext\n\n</div>\n" * 1_999 + "<div>\n\ntext\n\n</div>",
+                 id="2,000 sibling HTML blocks"),
 ])
-def test_large_but_ordinary_structure_renders(text: str) -> None:
-    render_markdown(text)
+def test_large_but_ordinary_structure_renders(
+    text: str, elements: dict[str, int], kept: str
+) -> None:
+    # Accepted by the structure check and rendered whole: every element, none cut off.
+    check_structure(text)
+    html = render_markdown(text).html
+    assert collections.Counter(re.findall(r"<([a-z0-9]+)", html)) == elements
+    assert kept in html
 
 
 def test_every_paragraph_has_a_tail_after_rendering() -> None:

@@ -9,23 +9,24 @@ import functools
 import gzip
 import http.server
 import json
-import os
 import random
 import re
+import shlex
 import shutil
 import socket
+import sys
 import threading
 import typing as t
 from pathlib import Path
 
 import pytest
 
-from site_builder import build, load_config, search
+from site_builder import load_config, search
 from site_builder.content import split_front_matter
 from site_builder.incremental.store import CACHE_DIR
 from site_builder.search import PAGES_SHARD, plan_shards
 
-from .conftest import SITES, copy_site, shared_dir, tree
+from .conftest import SITES, build, copy_site, require_pagefind, shared_dir, tree, unavailable
 from .test_incremental import CHANGES, FERRY
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,7 +34,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-def test_index_is_built_and_reused_when_no_page_changed(tmp_path: Path) -> None:
+def test_index_is_built_and_reused_when_no_page_changed(tmp_path: Path, pagefind: None) -> None:
     project = copy_site("basic", tmp_path)
     config = load_config(project)
     first = build(config)
@@ -60,7 +61,7 @@ def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
 BASIC_SHARDS = ["en_2023", "en_2024-05", "en_2024-06", "en_2024-07", "ru"]
 
 
-def test_only_article_bodies_are_indexed(tmp_path: Path) -> None:
+def test_only_article_bodies_are_indexed(tmp_path: Path, pagefind: None) -> None:
     project = copy_site("basic", tmp_path)
     build(load_config(project))
     bundle = project / "output" / "pagefind"
@@ -75,7 +76,9 @@ def test_only_article_bodies_are_indexed(tmp_path: Path) -> None:
         assert list((bundle / shard / "index").iterdir())
 
 
-def test_busy_languages_and_years_are_split(tmp_path: Path, small_shards: None) -> None:
+def test_busy_languages_and_years_are_split(
+    tmp_path: Path, small_shards: None, pagefind: None
+) -> None:
     project = copy_site("basic", tmp_path)
     build(load_config(project))
     listing = json.loads((project / "output" / "pagefind" / "shards.json").read_text())
@@ -109,6 +112,29 @@ def test_missing_pagefind_is_one_warning_and_the_build_completes(
     assert not (project / "output" / "pagefind").exists()
 
 
+def test_search_tests_skip_without_pagefind_but_fail_in_ci(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    # A command that answers --version counts as Pagefind: nothing is skipped.
+    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", shlex.join(
+        [sys.executable, "-c", "print('pagefind 1.5.2')"]))
+    require_pagefind()
+    missing = tmp_path / "no-such-pagefind"
+    monkeypatch.setenv("SITE_BUILDER_PAGEFIND", str(missing))
+    reason = (f"needs Pagefind (pip install 'pagefind[bin]'): Pagefind cannot run here "
+              f"([Errno 2] No such file or directory: '{missing}')")
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        require_pagefind()
+    assert skipped.value.msg == reason
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception) as failed:
+        require_pagefind()
+    assert failed.value.msg == (
+        f"Pagefind cannot run here ([Errno 2] No such file or directory: '{missing}'); CI "
+        "installs pagefind[bin] and must run the search tests")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -134,15 +160,16 @@ def _body(path: Path) -> str:
 
 
 @pytest.fixture
-def served_archive(tmp_path: Path) -> t.Iterator[tuple[str, dict[str, str]]]:
+def served_archive(
+    tmp_path: Path, pagefind: None
+) -> t.Iterator[tuple[str, dict[str, str]]]:
     """Build the basic site plus Russian corpus articles, served under /archive/.
 
     Yield the base URL and {word: source file} for words found in one article only.
     """
     if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian chromium is missing; .ci/run installs it")
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium")
+        unavailable("browser tests need Debian's chromium at /usr/bin/chromium",
+                    in_ci="Debian chromium is missing; .ci/run installs it")
     russian = sorted(shared_dir("corpus", "ruby-news").glob("*.ru.md"))[:40]
     project = copy_site("basic", tmp_path)
     for path in russian:
@@ -260,7 +287,7 @@ def test_one_query_searches_every_shard_in_chromium(
             browser.close()
 
 
-def test_two_clean_builds_write_the_same_index_bytes(tmp_path: Path) -> None:
+def test_two_clean_builds_write_the_same_index_bytes(tmp_path: Path, pagefind: None) -> None:
     project = copy_site("basic", tmp_path)
     trees = []
     for name in ("one", "two", "three"):
@@ -289,7 +316,7 @@ def assert_index_matches_clean(project: Path) -> None:
 
 
 @pytest.fixture
-def indexed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def indexed(monkeypatch: pytest.MonkeyPatch, pagefind: None) -> list[str]:
     """Record the shards Pagefind runs on, in the order the build asks."""
     names: list[str] = []
     run = search._run_pagefind

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import needs_pagefind
 from .projects import build, write_project
 
 
@@ -39,6 +40,7 @@ def page(project: Path, url: str) -> str:
     ("long.md", "---\ntitle: " + "Долгий заголовок " * 58 + "\ndate: 2024-05-02\n---\n\nx\n",
      "2024/05/02/long", "Долгий заголовок Долгий"),
 ], ids=lambda value: value if isinstance(value, str) and value.endswith(".md") else "")
+@needs_pagefind
 def test_unusual_text_builds(tmp_path: Path, name: str, data: str, url: str,
                              expected: str) -> None:
     project = write_project(tmp_path / "p", {f"content/{name}": data})
@@ -57,6 +59,7 @@ def test_yaml_alias_bomb_builds_quickly(tmp_path: Path) -> None:
     assert build(project)[0] == 0
 
 
+@needs_pagefind
 def test_ten_megabyte_article_builds(tmp_path: Path) -> None:
     # Long paragraphs: Python-Markdown's cost is mostly per paragraph, not per byte.
     paragraph = ("Dockworkers at the harbour walked out on Thursday, halting all container "

@@ -15,13 +15,13 @@ from pathlib import Path
 import frontmatter
 import pytest
 
-from site_builder import build, load_config
+from site_builder import load_config
 from site_builder.cli import main
 from site_builder.importers import wordpress, wordpress_body
 from site_builder.importers.imported import ImportedArticle, section_of
 from site_builder.importers.writing import import_site
 
-from .conftest import make_config, shared_dir
+from .conftest import build, make_config, shared_dir
 
 SMALL = Path(__file__).parent / "importing" / "wordpress-small.xml"
 WP = "{http://wordpress.org/export/1.2/}"

@@ -30,6 +30,7 @@ from urllib.parse import quote, unquote, urlsplit
 from ..body import BodyError, render_markdown
 from ..config import Config
 from ..errors import Problem
+from ..urls import absolute_url
 from .imported import ImportedArticle, SiteImport
 from .markdown_source import UNLINK, Link, Unlink, line_at, rewrite_links
 
@@ -163,8 +164,8 @@ def _settle_one(article: ImportedArticle, config: Config, known: set[str],
                 "/" + unquote(path)).startswith("/..") or served(_key(path)):
             return None
         if base_url is not None:
-            absolute = base_url + quote(posixpath.normpath(unquote(path)).lstrip("/"),
-                                        safe="/:@~+%")
+            absolute = absolute_url(base_url, quote(posixpath.normpath(unquote(path)).lstrip("/"),
+                                                    safe="/:@~+%"))
             if path.endswith("/") and not absolute.endswith("/"):
                 absolute += "/"
             rest = (f"?{parts.query}" if parts.query else "") + (

@@ -50,6 +50,7 @@ from ..config import Config, check_permalink
 from ..content import MAX_FILE_BYTES, clean_text, split_front_matter
 from ..errors import Problem
 from ..model import Image
+from ..urls import absolute_url, site_path
 from . import dead_links, hugo_shortcodes
 from .imported import Accounted, Asset, ImportedArticle, Kind, SiteImport, section_of, split_byline
 
@@ -1270,7 +1271,7 @@ class _Reader:
         if entry is not None and entry.base_url:
             base = entry.base_url
         if base is not None and page.old_path is not None:
-            original_url = base + quote(page.old_path, safe="/:@~+#%")
+            original_url = absolute_url(base, quote(page.old_path, safe="/:@~+#%"))
         if page.kind == "home" or page.draft:
             original_url = None  # our home page is another page; Hugo never published drafts
         extra: dict[str, object] = {}
@@ -1361,9 +1362,10 @@ class _Reader:
         path = unquote(parts.path)
         if parts.scheme or parts.netloc:
             base = self.site.base_url
-            if base is None or not url.startswith(base):
+            under = site_path(url, base) if base is not None else None
+            if under is None:
                 return None
-            path = unquote(urlsplit(url[len(base) - 1:]).path)
+            path = unquote(urlsplit("/" + under).path)
         if not path:
             return None
         if not path.startswith("/"):
@@ -1377,11 +1379,11 @@ class _Reader:
                 here = page.old_path or ""
                 folder = here if here.endswith("/") else posixpath.dirname(here) + "/"
                 path = posixpath.normpath("/" + folder + path)
-        site_path = posixpath.normpath(path).lstrip("/")
+        old_path = posixpath.normpath(path).lstrip("/")
         base_path = urlsplit(self.site.base_url).path.strip("/") if self.site.base_url else ""
-        if base_path and site_path.lower().startswith(base_path.lower() + "/"):
-            site_path = site_path[len(base_path) + 1:]
-        return self.by_url.get(site_path.lower())
+        if base_path and old_path.lower().startswith(base_path.lower() + "/"):
+            old_path = old_path[len(base_path) + 1:]
+        return self.by_url.get(old_path.lower())
 
     def attach(self, resource: _Resource, assets: dict[Path, str]) -> str:
         if resource.file in assets:
@@ -1467,9 +1469,10 @@ class _Reader:
             return None
         if _SCHEME.match(alias) or alias.startswith("//"):
             base = self.site.base_url
-            if base is None or not alias.startswith(base):
+            under = site_path(alias, base) if base is not None else None
+            if under is None:
                 return None
-            alias = "/" + alias[len(base):]
+            alias = "/" + under
         prefix = self.lang_prefix(page.lang)
         if alias.startswith("/"):
             path = prefix + alias.lstrip("/")

@@ -32,6 +32,7 @@ import re
 import typing as t
 
 from ..errors import Problem
+from ..urls import root_url
 
 RAW_START = "\ue000"
 RAW_END = "\ue001"
@@ -519,7 +520,8 @@ def _site_path(converter: _Converter, value: Value, args: list[Value]) -> Value:
     text = _text(value)
     if _SCHEME.match(text) or text.startswith("//"):
         return text
-    return "/" + text.lstrip("/")
+    # The old site's base URL is gone from the import: its paths start at the root.
+    return root_url("/", text.lstrip("/"))
 
 
 def _ruby_strftime(when: dt.date, fmt: str) -> str:

@@ -46,7 +46,7 @@ from anyascii import anyascii
 from ..config import Config
 from ..content import split_front_matter
 from ..errors import Problem
-from ..urls import is_valid_slug
+from ..urls import absolute_url, is_valid_slug
 from .imported import Accounted, ImportedArticle, SiteImport, section_of, split_byline, valid_lang
 from .markdown_source import (
     UNLINK,
@@ -683,7 +683,7 @@ def _article(reader: _Reader, source: _Source) -> ImportedArticle:
         origin=source.shown, origin_line=1, title=title, date=date, body=body,
         updated=updated, authors=authors, source=byline_source, tags=tags,
         summary=summary or None,
-        original_url=base + source.old_path if base else None,
+        original_url=absolute_url(base, source.old_path) if base else None,
         lang=source.lang if (reader.site.config_found and reader.site.language_given)
         or source.lang != reader.site.default_language else None,
         slug=source.slug if is_valid_slug(source.slug) else None,

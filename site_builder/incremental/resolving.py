@@ -1,11 +1,11 @@
 """Resolve cross-article links with a memo, so a rebuild re-resolves only what changed.
 
-:func:`links.resolve_links` reads every article's body on every build. Here each
-article's result is kept in the cache, keyed by the article's own digest and a digest
-of what the link index is made from (every article's path, URL, title, original URL,
-slug, language and aliases, the static and bundle files, the settings). The bodies of
-other articles it read (for their element ids) are recorded with their digests and
-checked on reuse.
+Resolving every article's links (:func:`links.resolve_article` against one link index)
+reads every article's body. Here each article's result is kept in the cache, keyed by
+the article's own digest and a digest of what the link index is made from (every
+article's path, URL, title, original URL, slug, language and aliases, the static and
+bundle files, the settings). The bodies of other articles it read (for their element
+ids) are recorded with their digests and checked on reuse.
 """
 
 from __future__ import annotations
@@ -35,7 +35,11 @@ def resolve_links_cached(
     only: t.Collection[str] | None = None,
     details: dict[str, tuple[tuple[Problem, ...], tuple[str, ...]]] | None = None,
 ) -> tuple[list[Article], list[Problem]]:
-    """Return what :func:`links.resolve_links` returns, reusing unchanged results.
+    """Return the articles with cross-article links rewritten, and related-entry problems,
+    reusing unchanged results.
+
+    A body link to a source file that does not exist is left as written: the link check
+    of the rendered pages reports it with every other broken link, once.
 
     With ``only``, just the articles of those source paths are resolved and returned
     (the others still make up the link index). ``details`` receives each resolved

@@ -33,6 +33,7 @@ from ..build import BuildResult, build
 from ..config import Config
 from ..errors import BuildError
 from ..incremental.state import BuildState
+from ..urls import root_url, site_path
 from .watch import ChangeSet, Watcher
 
 log = logging.getLogger(__name__)
@@ -214,10 +215,11 @@ def locate(root: Path, base_path: str, raw_path: str) -> Target:
         return Target(HTTPStatus.FOUND, location=base_path)
     if path + "/" == base_path:
         return Target(HTTPStatus.MOVED_PERMANENTLY, location=base_path)
-    if not path.startswith(base_path):
+    inside = site_path(path, base_path)
+    if inside is None:
         return _NOT_FOUND
     names = []
-    for segment in path[len(base_path):].split("/"):
+    for segment in inside.split("/"):
         try:
             name = unquote(segment, errors="strict")
         except UnicodeDecodeError:
@@ -236,7 +238,7 @@ def locate(root: Path, base_path: str, raw_path: str) -> Target:
     if real.is_dir():
         if not path.endswith("/"):
             # Built from the checked names, so the redirect cannot leave the site.
-            location = base_path + "".join(quote(n) + "/" for n in names)
+            location = root_url(base_path, "".join(quote(n) + "/" for n in names))
             return Target(HTTPStatus.MOVED_PERMANENTLY,
                           location=location + (f"?{query}" if query else ""))
         index = real / "index.html"
