@@ -22,6 +22,7 @@ import markdown
 import nh3
 from markdown import treeprocessors, util
 from markdown.extensions import Extension
+from markdown.extensions.codehilite import CodeHilite, HiliteTreeprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from .compat import AttributeLines, GfmInline, GithubHeadingIds, ReferenceLabels
@@ -33,11 +34,17 @@ try:  # the regex parser behind re: private, so its absence only costs speed
 except ImportError:  # pragma: no cover
     re_parser = None
 
-EXTENSIONS = ("extra", "toc", "smarty", "sane_lists")
-"""Tables, footnotes, fenced code, attribute lists, heading ids, typographic quotes."""
+EXTENSIONS = ("extra", "toc", "smarty", "sane_lists", "codehilite")
+"""Tables, footnotes, fenced code, attribute lists, heading ids, typographic quotes, code
+highlighted by Pygments."""
 EXTENSION_CONFIGS: dict[str, dict[str, object]] = {
     "toc": {"slugify": lambda value, separator: slugify(value) or "section"},
     "smarty": {"smart_angled_quotes": False},
+    # CSS classes, styled by the theme in light and dark; no guessing, so a block without
+    # a language stays plain text instead of being coloured as whatever Pygments thinks
+    # it resembles, and no line numbers, which would be copied with the code.
+    "codehilite": {"css_class": "codehilite", "guess_lang": False, "linenums": False,
+                   "noclasses": False, "use_pygments": True},
 }
 HEADING_IDS = ("ascii", "github")
 """How heading ids are made: transliterated to ASCII (the default), or as GitHub and Hugo
@@ -182,6 +189,47 @@ class _RestoreTails(_HideTails):
         self.owner.hidden = []
 
 
+class _Highlighting(Extension):
+    """Indented code blocks highlighted as ``codehilite`` does, keeping what they say.
+
+    The stock pass reads a first line ``:::python`` or ``#!python`` as the language and
+    drops it, and throws away the ``<pre>``'s attributes (a kramdown ``{: .class}``
+    line); an archive's code is shown as written, its attributes kept on the wrapper, as
+    ``fenced_code`` keeps a fence's classes. Fenced blocks are highlighted by
+    ``fenced_code`` itself, with the fence's language.
+    """
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (library API)
+        stock = t.cast(HiliteTreeprocessor, md.treeprocessors["hilite"])
+        ours = _HighlightKeepingAttributes(md)
+        ours.config = stock.config
+        md.treeprocessors.register(ours, "hilite", 30)
+
+
+class _HighlightKeepingAttributes(HiliteTreeprocessor):
+    def run(self, root: etree.Element) -> None:
+        for block in root.iter("pre"):
+            if len(block) != 1 or block[0].tag != "code" or block[0].text is None:
+                continue
+            config = self.config.copy()
+            attributes = dict(block.attrib)
+            # Classes join the wrapper's, as fenced_code does with a fence's classes.
+            classes = attributes.pop("class", "").split()
+            config["css_class"] = " ".join([*classes, config["css_class"]])
+            code = CodeHilite(self.code_unescape(block[0].text), tab_length=self.md.tab_length,
+                              style=config.pop("pygments_style", "default"), **config)
+            highlighted = code.hilite(shebang=False)
+            if attributes:
+                extra = "".join(f' {name}="{html.escape(value)}"'
+                                for name, value in attributes.items())
+                highlighted = highlighted.replace("<div", f"<div{extra}", 1)
+            placeholder = self.md.htmlStash.store(highlighted)
+            # As the stock pass does: the placeholder paragraph is replaced by the HTML.
+            block.clear()
+            block.tag = "p"
+            block.text = placeholder
+
+
 def build_converter(heading_ids: str = "ascii", *, prefilter: bool = True) -> markdown.Markdown:
     """Return a Markdown converter with every extension bodies are rendered with.
 
@@ -190,7 +238,8 @@ def build_converter(heading_ids: str = "ascii", *, prefilter: bool = True) -> ma
     the same output.
     """
     extensions: list[Extension | str] = [
-        *EXTENSIONS, _BlankTails(), AttributeLines(), ReferenceLabels(), GfmInline()]
+        *EXTENSIONS, _Highlighting(), _BlankTails(), AttributeLines(), ReferenceLabels(),
+        GfmInline()]
     if heading_ids == "github":
         extensions.append(GithubHeadingIds())
     elif heading_ids != "ascii":
