@@ -719,6 +719,66 @@ def summarize(body_html: str, length: int = SUMMARY_LENGTH) -> str:
     return cut + "…"
 
 
+SUMMARY_TAGS = frozenset({"code", "em", "strong", "del"})
+"""What inline Markdown in a summary may become; links and images keep only their text,
+since a listing's card is itself a link to the article."""
+# What a summary needs Markdown for: code, emphasis, links, escapes, HTML to escape, and
+# the quotes, dashes and ellipses the typographic pass changes (as it does in bodies).
+_SUMMARY_MARKUP = re.compile(r"[`*_\[\]<>&\\~'\"!]|--|\.\.\.")
+
+
+class _InlineOnly(Extension):
+    """Read the whole text as one paragraph: no headings, lists, quotes or raw HTML.
+
+    A summary is a line of prose, so ``1984. The year...`` is not a list and ``# 1`` not
+    a heading; raw HTML in it is shown as written, escaped, rather than interpreted.
+    """
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (library API)
+        md.preprocessors.deregister("html_block")
+        for name in [item.name for item in md.parser.blockprocessors._priority]:
+            if name not in ("empty", "paragraph"):
+                md.parser.blockprocessors.deregister(name)
+        md.inlinePatterns.deregister("html")
+
+
+@functools.cache
+def _summary_converter() -> markdown.Markdown:
+    md = markdown.Markdown(
+        extensions=["smarty", GfmInline(), _InlineOnly()],
+        extension_configs={"smarty": EXTENSION_CONFIGS["smarty"]}, output_format="html")
+    for processor in md.treeprocessors:
+        if type(processor) is treeprocessors.InlineProcessor:
+            processor.__class__ = _PrefilteredInlineProcessor
+    return md
+
+
+def render_summary(text: str) -> tuple[str, str]:
+    """Return a front matter's ``summary`` as (inline HTML, plain text).
+
+    The summary is read as inline Markdown (``code``, *emphasis*, typographic quotes,
+    as in bodies) on one line; the HTML holds only :data:`SUMMARY_TAGS` and escaped text,
+    never a block element, and the plain text is what meta descriptions and feeds get.
+    """
+    line = _SPACE.sub(" ", text).strip()
+    if not _SUMMARY_MARKUP.search(line):
+        # Most summaries are plain prose: the converter would only escape them.
+        return html.escape(line, quote=False), line
+    return render_inline(line)
+
+
+def render_inline(line: str) -> tuple[str, str]:
+    """Return one line of inline Markdown as (sanitised HTML, plain text)."""
+    converter = _summary_converter()
+    converter.reset()
+    rendered = converter.convert(line).strip()
+    inner = rendered.removeprefix("<p>").removesuffix("</p>")
+    cleaned = nh3.clean(inner, tags=set(SUMMARY_TAGS), attributes={}, link_rel=None,
+                        strip_comments=True)
+    cleaned = _SPACE.sub(" ", cleaned).strip()
+    return cleaned, _SPACE.sub(" ", html.unescape(_TAG.sub("", cleaned))).strip()
+
+
 _HEADING = re.compile(r"<(/?)h([1-6])(?=[\s>])", re.IGNORECASE)
 
 

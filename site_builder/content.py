@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
-from .body import BodyError, Rendered, render_markdown
+from .body import BodyError, Rendered, render_markdown, render_summary
 from .config import Config
 from .digests import digest_bytes
 from .errors import Problem, errors_in
@@ -553,10 +553,13 @@ class _Fields:
             self.warn(line, f"embed from {host} removed: add the host to embed_hosts in "
                             "config.toml to keep it")
         extra = {k: v for k, v in meta.items() if k not in SCHEMA_KEYS}
+        # The body's summary is plain text already; the front matter's is Markdown.
+        summary_html, summary = (render_summary(summary) if summary is not None
+                                 else ("", rendered.summary))
         return Article(
             src_path=self.path, title=title, date=date, slug=slug, url=url,
-            body=Body(rendered.html),
-            summary=summary if summary is not None else rendered.summary, updated=updated,
+            body=Body(rendered.html), summary=summary, summary_html=summary_html,
+            updated=updated,
             authors=authors, source=source, tags=tags, image=image, original_url=original_url,
             related=related, lang=lang, draft=draft, aliases=aliases, categories=categories,
             page=page, extra=extra,

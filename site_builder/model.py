@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import html
 import typing as t
 
 from .errors import Problem
@@ -110,6 +111,9 @@ class Article:
     """The body rendered to HTML (read it as ``html``)."""
     summary: str
     """Plain-text summary: the front matter's, else the body's first paragraph."""
+    summary_html: str = ""
+    """The summary as inline HTML for listings (a front matter's is inline Markdown);
+    set from ``summary``, escaped, when not given."""
     updated: dt.datetime | None = None
     authors: tuple[str, ...] = ()
     source: str | None = None
@@ -133,6 +137,10 @@ class Article:
     """Line of the source file where the Markdown body starts."""
     link_origins: t.Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Each href the link resolver rewrote, mapped to the target as the source wrote it."""
+
+    def __post_init__(self) -> None:
+        if self.summary and not self.summary_html:
+            object.__setattr__(self, "summary_html", html.escape(self.summary, quote=False))
 
     @property
     def html(self) -> str:

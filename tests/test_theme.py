@@ -4,14 +4,19 @@ the front page's lead story and the pictures in listings."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from site_builder.body import render_markdown
 
-from .conftest import PROJECT_ROOT
+from .conftest import PROJECT_ROOT, make_article
+from .projects import CONFIG, build, write_project
 
 SITE_CSS = PROJECT_ROOT / "site_builder" / "static" / "site.css"
+NO_SEARCH = CONFIG + "search = false\n"
 
 
 # --- code -------------------------------------------------------------------------
@@ -74,3 +79,75 @@ def test_common_tokens_have_a_colour_in_both_schemes(token: str) -> None:
     dark_at = css.index("@media (prefers-color-scheme: dark)", css.index(".codehilite ."))
     selector = re.compile(rf"\.codehilite \.{token}[ ,{{]")
     assert selector.search(css[:dark_at]) and selector.search(css[dark_at:])
+
+
+# --- summaries --------------------------------------------------------------------
+
+BLOCK_TAGS = re.compile(r"<(?:p|h[1-6]|ul|ol|li|blockquote|pre|div|table|hr)[\s>]")
+
+
+@pytest.mark.parametrize(("text", "html", "plain"), [
+    ("Run `git log --oneline` first", "Run <code>git log --oneline</code> first",
+     "Run git log --oneline first"),
+    ("*Breaking*: the **port** is ~~open~~ shut", "<em>Breaking</em>: the <strong>port</strong>"
+     " is <del>open</del> shut", "Breaking: the port is open shut"),
+    ("It's \"final\" -- or is it...", "It\u2019s \u201cfinal\u201d \u2013 or is it\u2026",
+     "It\u2019s \u201cfinal\u201d \u2013 or is it\u2026"),
+    ("Tags like <b>bold</b> & <script>x()</script> are text",
+     "Tags like &lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;x()&lt;/script&gt; are text",
+     "Tags like <b>bold</b> & <script>x()</script> are text"),
+    ("See [the report](https://example.org/r) and ![a chart](c.png)",
+     "See the report and", "See the report and"),
+    ("1984. The year the port closed", "1984. The year the port closed",
+     "1984. The year the port closed"),
+    ("# Not a heading", "# Not a heading", "# Not a heading"),
+    ("- not a list\n- either", "- not a list - either", "- not a list - either"),
+    ("> not a quote", "&gt; not a quote", "> not a quote"),
+    ("One paragraph\n\n    not code", "One paragraph not code", "One paragraph not code"),
+    ("&amp; and &copy; stay entities", "&amp; and \u00a9 stay entities",
+     "& and \u00a9 stay entities"),
+])
+def test_summary_is_inline_markdown(text: str, html: str, plain: str) -> None:
+    from site_builder.body import render_summary
+
+    rendered, text_only = render_summary(text)
+    assert (rendered, text_only) == (html, plain)
+    assert not BLOCK_TAGS.search(rendered) and "`" not in rendered
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="`*_[]<>&\\~'\"!.-",
+                                      exclude_categories=("Cs", "Cc")), max_size=80))
+def test_plain_summaries_skip_the_converter_with_the_same_result(text: str) -> None:
+    from site_builder.body import _SPACE, render_inline, render_summary
+
+    line = _SPACE.sub(" ", text).strip()
+    assert render_summary(text) == render_inline(line)
+
+
+SUMMARY_ARTICLE = """---
+title: Release notes
+date: 2024-05-02
+summary: "Use `site-builder build --clean` <em>now</em> & later"
+---
+
+Body.
+"""
+
+
+def test_listings_show_the_summary_as_html_and_metadata_as_plain_text(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {"content/notes.md": SUMMARY_ARTICLE}, NO_SEARCH)
+    assert build(project)[0] == 0
+    home = (project / "output" / "index.html").read_text()
+    assert ('<p class="summary">Use <code>site-builder build --clean</code> '
+            "&lt;em&gt;now&lt;/em&gt; &amp; later</p>") in home
+    page = (project / "output" / "2024" / "05" / "02" / "notes" / "index.html").read_text()
+    plain = "Use site-builder build --clean &lt;em&gt;now&lt;/em&gt; &amp; later"
+    assert f'<meta name="description" content="{plain}">' in page
+    assert "`" not in page
+    feed = (project / "output" / "feed.xml").read_text()
+    assert f"<summary>{plain}</summary>" in feed
+
+
+def test_a_summary_taken_from_the_body_is_escaped_once() -> None:
+    article = make_article(summary="Profits rose 5% <year on year> & more")
+    assert article.summary_html == "Profits rose 5% &lt;year on year&gt; &amp; more"
