@@ -42,6 +42,7 @@ SUFFIXES = (".md", ".markdown")
 SCHEMA_KEYS = frozenset({
     "title", "date", "updated", "authors", "author", "source", "tags", "summary", "image",
     "original_url", "related", "slug", "lang", "draft", "aliases", "url", "categories", "page",
+    "featured",
 })
 BUNDLE_INDEX = tuple(f"index{suffix}" for suffix in SUFFIXES)
 """Names of the source file that makes its folder a page bundle."""
@@ -527,6 +528,7 @@ class _Fields:
             lang = None
         draft = self.flag(meta, "draft")
         page = self.flag(meta, "page")
+        featured = self.flag(meta, "featured")
         aliases = self.names(meta, "aliases")
         categories = self.names(meta, "categories", split_commas=True)
         fixed_url = self.fixed_url(meta, config)
@@ -562,7 +564,7 @@ class _Fields:
             updated=updated,
             authors=authors, source=source, tags=tags, image=image, original_url=original_url,
             related=related, lang=lang, draft=draft, aliases=aliases, categories=categories,
-            page=page, extra=extra,
+            page=page, featured=featured, extra=extra,
             key_lines=dict(self.key_lines), body_line=body_line,
         )
 

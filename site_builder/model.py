@@ -129,6 +129,8 @@ class Article:
     page: bool = False
     """A standalone page: built, but left out of date archives, listings, feeds and
     related lists."""
+    featured: bool = False
+    """Put forward as the front page's lead story while it is on the front page."""
     extra: t.Mapping[str, object] = dataclasses.field(default_factory=dict)
     """Front-matter keys outside the schema, kept for templates."""
     key_lines: t.Mapping[str, int] = dataclasses.field(default_factory=dict)

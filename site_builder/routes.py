@@ -94,9 +94,23 @@ def bundle_routes(
     return routes
 
 
+def front_page(page: Page) -> dict[str, object]:
+    """Return what the front page (the newest home page) shows besides its list.
+
+    The lead story is the newest ``featured`` article on the page, else the newest
+    article: a featured story leads only until newer ones push it off the front page.
+    The other articles of the page follow it, so ``/page/N/`` goes on where it ends.
+    """
+    items = page.items
+    lead = next((article for article in items if article.featured), items[0] if items else None)
+    return {"lead": lead, "latest": tuple(article for article in items if article is not lead),
+            "sections": ()}
+
+
 def listing_routes(site: Site, config: Config) -> list[Route]:
     """Return the home pages, date archives, and term indexes and pages."""
-    routes = [_listing(page, "index.html", {}) for page in site.home_pages]
+    routes = [_listing(page, "index.html", front_page(page) if page.newer_url is None else {})
+              for page in site.home_pages]
     months_of: dict[int, list[Period]] = collections.defaultdict(list)
     for month in site.months:
         months_of[month.year].append(month)

@@ -3,7 +3,9 @@ the front page's lead story and the pictures in listings."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import typing as t
 from pathlib import Path
 
 import pytest
@@ -11,9 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from site_builder.body import render_markdown
+from site_builder.model import Article
+from site_builder.routes import front_page
+from site_builder.site import paginate
 
 from .conftest import PROJECT_ROOT, make_article
-from .projects import CONFIG, build, write_project
+from .projects import ARTICLE, CONFIG, build, write_project
 
 SITE_CSS = PROJECT_ROOT / "site_builder" / "static" / "site.css"
 NO_SEARCH = CONFIG + "search = false\n"
@@ -151,3 +156,92 @@ def test_listings_show_the_summary_as_html_and_metadata_as_plain_text(tmp_path: 
 def test_a_summary_taken_from_the_body_is_escaped_once() -> None:
     article = make_article(summary="Profits rose 5% <year on year> & more")
     assert article.summary_html == "Profits rose 5% &lt;year on year&gt; &amp; more"
+
+
+# --- the front page ---------------------------------------------------------------
+
+def _front(*articles: Article, per_page: int = 10) -> dict[str, object]:
+    ordered = sorted(articles, key=lambda a: a.date, reverse=True)
+    return front_page(paginate(ordered, per_page, "")[-1])
+
+
+def _story(day: int, **fields: t.Any) -> Article:
+    return make_article(slug=f"story-{day}", title=f"Story {day}",
+                        date=dt.datetime(2024, 5, day, tzinfo=dt.UTC), **fields)
+
+
+def test_the_newest_article_leads_when_none_is_featured() -> None:
+    first, second, third = _story(1), _story(2), _story(3)
+    front = _front(first, second, third)
+    assert front["lead"] is third
+    assert front["latest"] == (second, first)
+
+
+def test_the_newest_featured_article_on_the_front_page_leads() -> None:
+    old_feature, feature, newest = _story(1, featured=True), _story(2, featured=True), _story(3)
+    front = _front(old_feature, feature, newest)
+    assert front["lead"] is feature
+    # The lead is not repeated; the rest keep their order, newest first.
+    assert front["latest"] == (newest, old_feature)
+
+
+def test_a_featured_article_no_longer_on_the_front_page_does_not_lead() -> None:
+    feature = _story(1, featured=True)
+    others = [_story(day) for day in range(2, 8)]
+    front = _front(feature, *others, per_page=3)  # the front page holds days 7 to 4
+    assert front["lead"] is others[-1]
+    assert feature not in t.cast(tuple[Article, ...], front["latest"])
+
+
+def test_an_empty_site_has_no_lead() -> None:
+    assert _front()["lead"] is None and _front()["latest"] == ()
+
+
+def test_featured_must_be_true_or_false(tmp_path: Path) -> None:
+    text = "---\ntitle: A\ndate: 2024-05-02\nfeatured: yes please\n---\nBody.\n"
+    project = write_project(tmp_path / "p", {"content/a.md": text}, NO_SEARCH)
+    code, _, err = build(project)
+    assert code == 1
+    assert "content/a.md:4: featured: expected true or false, got 'yes please'" in err
+
+
+PICTURED = """---
+title: Cranes at dawn
+date: 2024-05-03
+image:
+  src: /news/images/cranes.svg
+  alt: Two cranes over the dock
+featured: true
+---
+
+Body.
+"""
+BUNDLED = """---
+title: The ferry
+date: 2024-05-01
+image: ferry.svg
+---
+
+Body.
+"""
+
+
+def test_listings_show_thumbnails_in_boxes_of_fixed_shape(tmp_path: Path) -> None:
+    files = {"content/cranes.md": PICTURED, "content/plain.md": ARTICLE.format(title="Plain"),
+             "content/ferry/index.md": BUNDLED, "content/ferry/ferry.svg": "<svg/>",
+             "static/images/cranes.svg": "<svg/>"}
+    project = write_project(tmp_path / "p", files,
+                            NO_SEARCH.replace("example.org/", "example.org/news/"))
+    assert build(project)[0] == 0
+    out = project / "output"
+    home = (out / "index.html").read_text()
+    # The featured article leads, with its picture loaded at once.
+    assert ('<div class="lead-picture"><img src="/news/images/cranes.svg" '
+            'alt="Two cranes over the dock" decoding="async"></div>') in home
+    # A bundle's image is found from the article's folder, not the listing's.
+    assert ('<div class="thumb"><img src="/news/2024/05/01/ferry/ferry.svg" alt="" '
+            'loading="lazy" decoding="async"></div>') in home
+    year = (out / "2024" / "index.html").read_text()
+    assert year.count('<div class="thumb"><img ') == 2
+    assert year.count('<li class="card with-picture">') == 2
+    assert year.count('<li class="card">') == 1
