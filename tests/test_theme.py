@@ -245,3 +245,36 @@ def test_listings_show_thumbnails_in_boxes_of_fixed_shape(tmp_path: Path) -> Non
     assert year.count('<div class="thumb"><img ') == 2
     assert year.count('<li class="card with-picture">') == 2
     assert year.count('<li class="card">') == 1
+
+
+# --- lead images ------------------------------------------------------------------
+
+def _article_page(tmp_path: Path, image: str) -> str:
+    text = f"---\ntitle: Talks\ndate: 2024-05-02\n{image}---\n\nBody.\n"
+    project = write_project(tmp_path / "p", {"content/talks.md": text}, NO_SEARCH)
+    assert build(project)[0] == 0
+    return (project / "output" / "2024" / "05" / "02" / "talks" / "index.html").read_text()
+
+
+@pytest.mark.parametrize(("image", "line"), [
+    ("image:\n  caption: Lavrov and Atmar\n  credit: Artyom Korotayev / TASS\n",
+     '<p class="credit">Photo: Lavrov and Atmar (Artyom Korotayev / TASS)</p>'),
+    ("image:\n  credit: Artyom Korotayev / TASS\n",
+     '<p class="credit">Photo: Artyom Korotayev / TASS</p>'),
+    ("image:\n  caption: Lavrov and Atmar\n", '<p class="credit">Photo: Lavrov and Atmar</p>'),
+])
+def test_a_caption_and_credit_without_a_picture_make_a_credit_line(
+    tmp_path: Path, image: str, line: str
+) -> None:
+    page = _article_page(tmp_path, image)
+    assert line in page
+    assert "<figure" not in page and "<figcaption" not in page
+
+
+def test_a_picture_keeps_its_figure_and_caption(tmp_path: Path) -> None:
+    page = _article_page(tmp_path, "image:\n  src: https://cdn.example.org/a.jpg\n"
+                                   "  caption: The dock\n  credit: A. Petrova\n")
+    assert ('<figure class="lead-image">\n<img src="https://cdn.example.org/a.jpg" '
+            'alt="The dock">\n<figcaption>The dock <span class="credit">(A. Petrova)</span>'
+            "</figcaption>\n</figure>") in page
+    assert '<p class="credit">' not in page
