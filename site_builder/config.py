@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from .body import DEFAULT_EMBED_HOSTS, HEADING_IDS
 from .errors import BuildError, Problem
+from .taxonomy import fold_name
 from .urls import MAX_NAME_BYTES, is_reserved_name
 
 CONFIG_NAME = "config.toml"
@@ -59,6 +60,8 @@ class Config:
     """Free-form ``[extra]`` table, passed to templates as ``config.extra``."""
     import_agencies: tuple[str, ...] = ()
     """Byline names ``site-builder import`` files as ``source`` (besides the known agencies)."""
+    sections: tuple[str, ...] = ()
+    """Sections in the order the navigation shows them; the others follow, by size."""
 
     @property
     def base_path(self) -> str:
@@ -109,6 +112,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "heading_ids": str,
     "extra": dict,
     "import_agencies": list,
+    "sections": list,
 }
 _REQUIRED = ("title", "base_url")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
@@ -210,6 +214,8 @@ def parse_config(
         if not all(isinstance(name, str) and name.strip() for name in names):
             problem("import_agencies", "import_agencies: expected an array of names")
         values["import_agencies"] = tuple(str(name) for name in names)
+    if "sections" in values:
+        values["sections"] = _sections(values["sections"], problem)
     for key in ("per_page", "feed_limit"):
         if key in values and values[key] < 1:
             problem(key, f"{key}: must be at least 1")
@@ -245,6 +251,23 @@ def parse_config(
     if problems:
         raise BuildError(problems)
     return config
+
+
+def _sections(names: list[object], problem: t.Callable[[str, str], None]) -> tuple[str, ...]:
+    """Return the configured section names, reporting entries that are not names."""
+    found: dict[str, str] = {}
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            shown = repr(name) if isinstance(name, str) else _toml_type(name)
+            problem("sections", f"sections: expected an array of section names, got {shown}")
+            continue
+        name = " ".join(name.split())
+        key = fold_name(name)
+        if key in found:
+            problem("sections", f"sections: {name!r} is listed twice (as {found[key]!r})")
+            continue
+        found[key] = name
+    return tuple(found.values())
 
 
 def check_folders(config: Config) -> list[tuple[str, str]]:

@@ -42,7 +42,7 @@ SUFFIXES = (".md", ".markdown")
 SCHEMA_KEYS = frozenset({
     "title", "date", "updated", "authors", "author", "source", "tags", "summary", "image",
     "original_url", "related", "slug", "lang", "draft", "aliases", "url", "categories", "page",
-    "featured",
+    "featured", "section",
 })
 BUNDLE_INDEX = tuple(f"index{suffix}" for suffix in SUFFIXES)
 """Names of the source file that makes its folder a page bundle."""
@@ -531,6 +531,7 @@ class _Fields:
         featured = self.flag(meta, "featured")
         aliases = self.names(meta, "aliases")
         categories = self.names(meta, "categories", split_commas=True)
+        section = self.section(meta)
         fixed_url = self.fixed_url(meta, config)
         slug = self.slug(meta, title, config)
         if self.failed or title is None or date is None or slug is None:
@@ -564,7 +565,7 @@ class _Fields:
             updated=updated,
             authors=authors, source=source, tags=tags, image=image, original_url=original_url,
             related=related, lang=lang, draft=draft, aliases=aliases, categories=categories,
-            page=page, featured=featured, extra=extra,
+            section=section, page=page, featured=featured, extra=extra,
             key_lines=dict(self.key_lines), body_line=body_line,
         )
 
@@ -583,6 +584,18 @@ class _Fields:
             self.error(key, f"{key}: must not be empty")
             return None
         return result
+
+    def section(self, meta: t.Mapping[str, object]) -> str | None:
+        value = meta.get("section")
+        if isinstance(value, list):
+            self.error("section", "section: expected one section name, got a list (an article "
+                                  "is in one section; 'categories' takes several)")
+            return None
+        name = self.text(meta, "section")
+        # Spaced like the names of tags, so "World  news" and "World news" are one section.
+        if name is None:
+            return None
+        return " ".join(name.split()) or None
 
     def names(
         self, meta: t.Mapping[str, object], key: str, split_commas: bool = False

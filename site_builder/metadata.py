@@ -46,7 +46,9 @@ def news_article(config: Config, site: Site, article: Article) -> dict[str, obje
         data["image"] = [image]
     if article.tags:
         data["keywords"] = [term.name for term in site.tags.lookup(article.tags)]
-    for term in site.categories.lookup(article.categories)[:1]:
+    # The section the paper files it under; a site without sections has only categories.
+    for term in (site.sections.lookup((article.section,) if article.section else ())
+                 or site.categories.lookup(article.categories)[:1]):
         data["articleSection"] = term.name
     if article.original_url:
         data["isBasedOn"] = article.original_url

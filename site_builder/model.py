@@ -126,6 +126,8 @@ class Article:
     draft: bool = False
     aliases: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    section: str | None = None
+    """The one section of the newspaper the article belongs to (``World``)."""
     page: bool = False
     """A standalone page: built, but left out of date archives, listings, feeds and
     related lists."""
@@ -176,13 +178,13 @@ class Page:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Term:
-    """One tag, author or source and the articles filed under it."""
+    """One tag, author, source, category or section and the articles filed under it."""
 
     name: str
     """The spelling shown: the most frequent of the spellings that fold together."""
     slug: str
     url: str
-    """Site path of the term's listing (``tags/labour/``)."""
+    """Site path of the term's listing (``tags/labour/``; a section's front: ``world/``)."""
     articles: tuple[Article, ...]
     """Newest first; empty in the copy a term's own pages get (see :meth:`counted`)."""
     count: int = -1
@@ -209,13 +211,14 @@ class Term:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Taxonomy:
-    """Every term of one kind (``tags``, ``authors`` or ``sources``)."""
+    """Every term of one kind (``tags``, ``authors``, ``sources``, ``categories`` or
+    ``sections``)."""
 
     kind: str
     url: str
-    """Site path of the page listing every term."""
+    """Site path of the page listing every term (the home page for sections)."""
     terms: tuple[Term, ...] = ()
-    """Sorted by slug."""
+    """Sorted by slug; sections in navigation order."""
     by_name: t.Mapping[str, Term] = dataclasses.field(default_factory=dict)
     """Each spelling used in the front matter, mapped to its term."""
 
@@ -255,6 +258,14 @@ class Period:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Link:
+    """One entry of a menu: the text shown and the site path it leads to."""
+
+    title: str
+    url: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Site:
     """Everything known about the archive before rendering."""
 
@@ -272,6 +283,9 @@ class Site:
     categories: Taxonomy = dataclasses.field(
         default_factory=lambda: Taxonomy("categories", "categories/"))
     """Built only when some article has categories (see :attr:`taxonomies`)."""
+    sections: Taxonomy = dataclasses.field(default_factory=lambda: Taxonomy("sections", ""))
+    """The sections in navigation order: those ``config.toml`` lists, in its order, then
+    the others by article count, largest first. Each has its front at ``{slug}/``."""
     years: tuple[Period, ...] = ()
     """Newest first, like ``months`` and ``days``."""
     months: tuple[Period, ...] = ()
@@ -294,6 +308,15 @@ class Site:
     def taxonomy_kinds(self) -> tuple[str, ...]:
         """Return the kinds of :attr:`taxonomies` (what a menu of them needs)."""
         return tuple(taxonomy.kind for taxonomy in self.taxonomies)
+
+    @property
+    def section_links(self) -> tuple[Link, ...]:
+        """Return each section's name and front, in navigation order.
+
+        What a menu of sections needs: a page reading ``sections`` whole would depend on
+        every article filed under one, and re-render at every edit of any of them.
+        """
+        return tuple(Link(term.name, term.url) for term in self.sections.terms)
 
     @property
     def published(self) -> tuple[Article, ...]:
@@ -335,6 +358,6 @@ def _fast_setstate(cls: type) -> None:
     cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
 
 
-for _cls in (Image, Related, Article, Page, Term, Taxonomy, Period, Site, Route):
+for _cls in (Image, Related, Article, Page, Term, Taxonomy, Period, Link, Site, Route):
     _fast_setstate(_cls)
 

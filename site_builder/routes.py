@@ -12,10 +12,11 @@ from .config import Config
 from .content import SourceFile
 from .errors import BuildError, Problem
 from .feeds import content_date, newest_date, sitemap_routes
-from .model import Article, Page, Period, Route, Site, Taxonomy
+from .model import Article, Page, Period, Route, Site, Taxonomy, Term
 from .site import paginate
 from .taxonomy import SINGULAR
-from .urls import ARCHIVE_URL, PAGE_SUFFIXES, output_path, page_folder
+from .urls import ARCHIVE_URL, CATEGORIES, PAGE_SUFFIXES, output_path, page_folder
+from .validate import RESERVED_FOLDERS
 
 THEME_ASSETS = "assets/"
 """Site folder of the files shipped in the package's ``static/`` folder."""
@@ -32,12 +33,15 @@ def plan_routes(
     routes = article_routes(site)
     routes += listing_routes(site, config)
     routes += feed_routes(site, config)
+    sections = section_routes(site, config)
     routes.append(Route(url="robots.txt", output_path="robots.txt", template="robots.txt"))
     routes.append(Route(url="404.html", output_path="404.html", template="404.html"))
     if config.search:
         routes.append(Route(url=SEARCH_URL, output_path="search/index.html",
                             template="search.html"))
     routes.extend(static_routes(config) if static is None else static)
+    check_sections(sections, routes)
+    routes += [route for _, route in sections]
     # The sitemap lists pages, so it is planned once every other route is known.
     pages = [r for r in routes if r.output_path.endswith(PAGE_SUFFIXES)
              and r.url not in ("404.html", SEARCH_URL)]
@@ -150,6 +154,64 @@ def listing_routes(site: Site, config: Config) -> list[Route]:
             routes += [_listing(page, template, parts)
                        for page in paginate(term.articles, config.per_page, term.url)]
     return routes
+
+
+def section_routes(site: Site, config: Config) -> list[tuple[Term, Route]]:
+    """Return each section's front (paginated like every listing) and its Atom feed,
+    with the section each belongs to."""
+    kind = Taxonomy(site.sections.kind, site.sections.url)
+    routes: list[tuple[Term, Route]] = []
+    for term in site.sections.terms:
+        parts = {"taxonomy": kind, "term": term.counted()}
+        routes += [(term, _listing(page, "section.html", parts))
+                   for page in paginate(term.articles, config.per_page, term.url)]
+        routes.append((term, _atom(term.feed_url, term.url, f"{config.title}: {term.name}",
+                                   term.articles[: config.feed_limit])))
+    return routes
+
+
+def check_sections(sections: t.Sequence[tuple[Term, Route]], others: t.Sequence[Route]) -> None:
+    """Raise :class:`BuildError` when a section would take a folder or file of another page.
+
+    A section's front is a folder at the top of the site (``world/``), where a year
+    archive, a standalone page or an article may already be; the error names the article
+    that first filed something under the section, at its ``section`` line.
+    """
+    by_path = {route.output_path: route for route in others}
+    reserved = (*RESERVED_FOLDERS, f"{CATEGORIES}/")
+    problems: list[Problem] = []
+    told: set[str] = set()
+    for term, route in sections:
+        first = term.articles[-1]
+        where = (first.src_path, first.line_of("section"))
+        if term.url in reserved and term.url not in told:
+            told.add(term.url)
+            problems.append(Problem(*where, f"section '{term.name}' would have its front at "
+                                            f"/{term.url}, a folder the site reserves: "
+                                            "rename the section"))
+        other = by_path.get(route.output_path)
+        if other is not None and term.url not in told:
+            told.add(term.url)
+            fix = ("rename the section or give the page another URL"
+                   if isinstance(other.context.get("article"), Article) else "rename the section")
+            problems.append(Problem(*where, f"section '{term.name}' would have its front at "
+                                            f"/{term.url}, which is also {_described(other)}: "
+                                            f"{fix}"))
+    if problems:
+        raise BuildError(problems)
+
+
+def _described(route: Route) -> str:
+    """Name what a route publishes, for a message about a clash."""
+    article = route.context.get("article")
+    if isinstance(article, Article):
+        kind = "standalone page" if article.page else "article"
+        return f"the {kind} {article.src_path} (/{article.url})"
+    if route.sources:
+        return ", ".join(route.sources)
+    if route.template in ("year.html", "month.html", "day.html"):
+        return f"the date archive /{route.url}"
+    return f"the site's own {route.template or 'file'} /{route.url}"
 
 
 def _listing(page: Page, template: str, context: t.Mapping[str, object]) -> Route:

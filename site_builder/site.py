@@ -7,8 +7,8 @@ import typing as t
 from .config import Config
 from .model import Article, Page, Period, Site
 from .related import related_articles
-from .taxonomy import build_taxonomy
-from .urls import CATEGORIES, day_url, month_url, page_url, year_url
+from .taxonomy import build_taxonomy, order_sections
+from .urls import CATEGORIES, SECTIONS, day_url, month_url, page_url, year_url
 
 FindRelated = t.Callable[
     [t.Sequence[Article], t.Mapping[str, frozenset[str]], int, t.Mapping[str, frozenset[str]]],
@@ -34,6 +34,8 @@ def build_site(
     problems += found
     categories, found = build_taxonomy(CATEGORIES, ordered)
     problems += found
+    sections, found = build_taxonomy(SECTIONS, ordered)
+    problems += found
     tags_of = {a.url: frozenset(tags.by_name[name].slug for name in a.tags) for a in ordered}
     # Front-matter entries come first on the page; do not suggest the same article twice.
     listed = {a.url: frozenset(_site_path(config, e.url) for e in a.related if e.url)
@@ -48,6 +50,7 @@ def build_site(
         authors=authors,
         sources=sources,
         categories=categories,
+        sections=order_sections(sections, config.sections),
         pages=pages,
         years=years,
         months=months,
