@@ -12,13 +12,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from site_builder import build as build_site_of
+from site_builder import load_config
 from site_builder.body import render_markdown
-from site_builder.model import Article
-from site_builder.routes import front_page
-from site_builder.site import paginate
+from site_builder.content import discover_sources, parse_article
+from site_builder.incremental.fingerprint import Digester
+from site_builder.model import Article, Term
+from site_builder.routes import FRONT_SECTION_ARTICLES, front_page, plan_routes
+from site_builder.site import build_site, paginate
 
-from .conftest import PROJECT_ROOT, make_article
+from .conftest import PROJECT_ROOT, copy_site, make_article, make_config
 from .projects import ARTICLE, CONFIG, build, write_project
+from .test_incremental import assert_matches_clean
 
 SITE_CSS = PROJECT_ROOT / "site_builder" / "static" / "site.css"
 NO_SEARCH = CONFIG + "search = false\n"
@@ -278,3 +283,80 @@ def test_a_picture_keeps_its_figure_and_caption(tmp_path: Path) -> None:
             'alt="The dock">\n<figcaption>The dock <span class="credit">(A. Petrova)</span>'
             "</figcaption>\n</figure>") in page
     assert '<p class="credit">' not in page
+
+
+# --- the newest of each section -----------------------------------------------------
+
+def test_each_section_shows_its_newest_articles_not_shown_above() -> None:
+    sections = ["World", "City", "World", "City", "World", "World", "World", "City"]
+    articles = [_story(day, section=name) for day, name in enumerate(sections, 1)]
+    site = build_site(make_config(Path("/p"), sections=("City", "World"), per_page=4),
+                      articles)
+    front = front_page(site.home_pages[-1], site.sections)
+    shown = [front["lead"], *t.cast(tuple[Article, ...], front["latest"])]
+    assert [a.slug for a in shown] == ["story-8", "story-7", "story-6", "story-5"]
+    blocks = t.cast(tuple[Term, ...], front["sections"])
+    # In navigation order; at most FRONT_SECTION_ARTICLES each, none repeated from above.
+    assert [(b.name, [a.slug for a in b.articles], b.count) for b in blocks] == [
+        ("City", ["story-4", "story-2"], 3),
+        ("World", ["story-3", "story-1"], 5),
+    ]
+    assert FRONT_SECTION_ARTICLES == 3
+
+
+def test_a_section_with_nothing_left_to_show_is_left_out() -> None:
+    articles = [_story(1, section="World"), _story(2, section="City"), _story(3)]
+    site = build_site(make_config(Path("/p"), per_page=3), articles)
+    assert front_page(site.home_pages[-1], site.sections)["sections"] == ()
+
+
+NEWSROOM = Path("content/2024")
+
+
+def _front_digest(project: Path) -> bytes:
+    config = load_config(project)
+    articles = [a for a in (parse_article(src, config)[0]
+                            for src in discover_sources(config)[0]) if a is not None]
+    routes = plan_routes(build_site(config, articles), config)
+    [front] = [route for route in routes if route.url == ""]
+    return Digester().digest(front)
+
+
+def test_the_front_page_depends_on_what_it_shows_and_nothing_else(tmp_path: Path) -> None:
+    project = copy_site("newsroom", tmp_path)
+    before = _front_digest(project)
+    # Not on the front page: no section, older than every article shown.
+    unrelated = project / NEWSROOM / "02/2024-02-28-february-weather.md"
+    unrelated.write_text(unrelated.read_text() + "\nA correction.\n")
+    assert _front_digest(project) == before
+    # The newest of the Business section, shown below the latest.
+    shown = project / NEWSROOM / "03/2024-03-09-shipyard-order.md"
+    shown.write_text(shown.read_text().replace("The old shipyard", "The old yard"))
+    assert _front_digest(project) != before
+
+
+@pytest.mark.parametrize("change", ["section block", "featured", "section"])
+def test_front_page_changes_build_like_a_clean_build(change: str, tmp_path: Path) -> None:
+    project = copy_site("newsroom", tmp_path)
+    config = project / "config.toml"
+    config.write_text("search = false\n" + config.read_text())
+    build_site_of(load_config(project))
+    home = (project / "output" / "index.html").read_text()
+    if change == "section block":
+        path = project / NEWSROOM / "03/2024-03-09-shipyard-order.md"
+        path.write_text(path.read_text().replace("The old shipyard", "The old yard"))
+        expected = "The old yard on the east quay"
+    elif change == "featured":
+        path = project / NEWSROOM / "04/2024-04-10-elections-called.md"
+        path.write_text(path.read_text().replace("section: World\n",
+                                                 "section: World\nfeatured: true\n"))
+        expected = '<h2 class="lead-title"><a href="/2024/04/10/elections-called/">'
+    else:
+        path = project / NEWSROOM / "02/2024-02-28-february-weather.md"
+        path.write_text(path.read_text().replace("tags:", "section: Culture\ntags:"))
+        expected = "The Mildest February Since 1990"
+    assert expected not in home
+    result = build_site_of(load_config(project))
+    assert "index.html" in result.written
+    assert expected in (project / "output" / "index.html").read_text()
+    assert_matches_clean(project)
