@@ -727,6 +727,11 @@ since a listing's card is itself a link to the article."""
 _SUMMARY_MARKUP = re.compile(r"[`*_\[\]<>&\\~'\"!]|--|\.\.\.")
 
 
+# Python-Markdown's block processors but "empty" and "paragraph".
+_BLOCK_PROCESSORS = ("indent", "code", "hashheader", "setextheader", "hr", "olist", "ulist",
+                     "quote", "reference")
+
+
 class _InlineOnly(Extension):
     """Read the whole text as one paragraph: no headings, lists, quotes or raw HTML.
 
@@ -736,9 +741,8 @@ class _InlineOnly(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (library API)
         md.preprocessors.deregister("html_block")
-        for name in [item.name for item in md.parser.blockprocessors._priority]:
-            if name not in ("empty", "paragraph"):
-                md.parser.blockprocessors.deregister(name)
+        for name in _BLOCK_PROCESSORS:
+            md.parser.blockprocessors.deregister(name)
         md.inlinePatterns.deregister("html")
 
 

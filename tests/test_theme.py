@@ -293,7 +293,7 @@ def test_each_section_shows_its_newest_articles_not_shown_above() -> None:
     site = build_site(make_config(Path("/p"), sections=("City", "World"), per_page=4),
                       articles)
     front = front_page(site.home_pages[-1], site.sections)
-    shown = [front["lead"], *t.cast(tuple[Article, ...], front["latest"])]
+    shown = [t.cast(Article, front["lead"]), *t.cast(tuple[Article, ...], front["latest"])]
     assert [a.slug for a in shown] == ["story-8", "story-7", "story-6", "story-5"]
     blocks = t.cast(tuple[Term, ...], front["sections"])
     # In navigation order; at most FRONT_SECTION_ARTICLES each, none repeated from above.
