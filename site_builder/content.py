@@ -13,7 +13,7 @@ import re
 import time
 import tomllib
 import typing as t
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import yaml
@@ -44,6 +44,8 @@ SCHEMA_KEYS = frozenset({
     "original_url", "related", "slug", "lang", "draft", "aliases", "url", "categories", "page",
     "featured", "section",
 })
+PAGES_DIR = "pages"
+"""Folder of the content folder whose files are standalone pages."""
 BUNDLE_INDEX = tuple(f"index{suffix}" for suffix in SUFFIXES)
 """Names of the source file that makes its folder a page bundle."""
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -510,7 +512,9 @@ class _Fields:
             self.error("title", f"title: {len(title):,} characters long (at most {MAX_TITLE:,}): "
                                 "is the body in the title?")
             title = None
-        date = self.date(meta, "date", tz, required=True)
+        page = self.is_page(meta, config)
+        # A standalone page need not be dated: an "About" page has no day of publication.
+        date = self.date(meta, "date", tz, required=not page)
         updated = self.date(meta, "updated", tz)
         if "author" in meta and "authors" in meta:
             self.error("author", "author: use either 'author' or 'authors', not both")
@@ -527,17 +531,21 @@ class _Fields:
                                "'pt-BR'")
             lang = None
         draft = self.flag(meta, "draft")
-        page = self.flag(meta, "page")
         featured = self.flag(meta, "featured")
         aliases = self.names(meta, "aliases")
         categories = self.names(meta, "categories", split_commas=True)
         section = self.section(meta)
         fixed_url = self.fixed_url(meta, config)
         slug = self.slug(meta, title, config)
-        if self.failed or title is None or date is None or slug is None:
+        if self.failed or title is None or slug is None:
             return None
-        url = fixed_url or expand_permalink(config.permalink, date=date, slug=slug,
-                                            lang=lang or config.language)
+        if page:
+            url = fixed_url or f"{slug}/"
+        elif date is None:
+            return None
+        else:
+            url = fixed_url or expand_permalink(config.permalink, date=date, slug=slug,
+                                                lang=lang or config.language)
         unusable = path_problem(output_path(url))
         if unusable:
             key = "url" if fixed_url else "slug" if "slug" in meta else "title"
@@ -584,6 +592,13 @@ class _Fields:
             self.error(key, f"{key}: must not be empty")
             return None
         return result
+
+    def is_page(self, meta: t.Mapping[str, object], config: Config) -> bool:
+        """Return whether the file is a standalone page: it says ``page: true``, or it
+        sits in the content folder's ``pages/`` and does not say ``page: false``."""
+        if "page" in meta:
+            return self.flag(meta, "page")
+        return self.path.startswith(pages_folder(config))
 
     def section(self, meta: t.Mapping[str, object]) -> str | None:
         value = meta.get("section")
@@ -752,6 +767,12 @@ class _Fields:
             self.error("title", "cannot derive a slug from the file name or title: set 'slug'")
             return None
         return slug
+
+
+def pages_folder(config: Config) -> str:
+    """Return the project-relative folder whose files are standalone pages
+    (``content/pages/``)."""
+    return PurePosixPath(Path(config.content_dir).as_posix(), PAGES_DIR).as_posix() + "/"
 
 
 def parse_date(value: object, tz: dt.tzinfo) -> dt.datetime | None:

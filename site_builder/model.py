@@ -102,8 +102,9 @@ class Article:
     src_path: str
     """Project-relative POSIX path of the source file (``content/2018/x.md``)."""
     title: str
-    date: dt.datetime
-    """Publication time, always timezone-aware."""
+    date: dt.datetime | None
+    """Publication time, always timezone-aware; None only for a standalone page that
+    gives none (every article in a listing has one)."""
     slug: str
     url: str
     """Site path of the article page, relative to the base URL (``2018/08/22/x/``)."""
@@ -150,6 +151,14 @@ class Article:
     def html(self) -> str:
         """Return the body rendered to HTML."""
         return self.body.html
+
+    @property
+    def listed_date(self) -> dt.datetime:
+        """Return the date of an article that listings, archives and feeds hold: every one
+        has a date (only a standalone page may have none, and none of them holds it)."""
+        if self.date is None:
+            raise ValueError(f"{self.src_path} has no date")
+        return self.date
 
     @property
     def byline(self) -> tuple[str, ...]:
@@ -295,8 +304,13 @@ class Site:
     problems: tuple[Problem, ...] = ()
     """Warnings found while assembling the site (terms whose slugs collide)."""
     pages: tuple[Article, ...] = ()
-    """Standalone pages (``page: true``), sorted by URL: each has its page, in the sitemap
-    and the search index, but no date archive, listing, feed or related list shows it."""
+    """Standalone pages (``page: true``, or files in ``content/pages/``), sorted by URL:
+    each has its page, in the sitemap and the search index, but no date archive, listing,
+    feed or related list shows it."""
+    header_links: tuple[Link, ...] = ()
+    """The pages config's ``[menu] header`` names, in its order, for every page's header."""
+    footer_links: tuple[Link, ...] = ()
+    """The pages ``[menu] footer`` names, for every page's footer."""
 
     @property
     def taxonomies(self) -> tuple[Taxonomy, ...]:

@@ -53,7 +53,8 @@ def plan_routes(
 
 
 def article_routes(site: Site) -> list[Route]:
-    """Return one page per article, with its neighbours by date and related articles."""
+    """Return one page per article, with its neighbours by date and related articles, and
+    one per standalone page (``page.html``, which reads the page as ``article``)."""
     routes: list[Route] = []
     articles = site.articles
     for index, article in enumerate(articles):
@@ -71,9 +72,8 @@ def article_routes(site: Site) -> list[Route]:
     # Standalone pages stand outside the sequence of articles: no neighbours, no related.
     for page in site.pages:
         routes.append(Route(
-            url=page.url, output_path=output_path(page.url), template="article.html",
-            context={"article": page, "newer": None, "older": None, "related": ()},
-            sources=(page.src_path,), lastmod=content_date(page),
+            url=page.url, output_path=output_path(page.url), template="page.html",
+            context={"article": page}, sources=(page.src_path,), lastmod=content_date(page),
         ))
     return routes
 

@@ -113,6 +113,12 @@ def make_page(project: Path) -> None:
     add_front_matter(project, "page: true\n")
 
 
+def add_page(project: Path) -> None:
+    (project / "content/pages").mkdir()
+    (project / "content/pages/about.md").write_text(
+        "---\ntitle: About the Gazette\n---\n\nSee [the ferry](../2024/05/2024-05-20-ferry.md).\n")
+
+
 def make_bundle(project: Path) -> None:
     folder = project / CONTENT / "05/2024-05-20-ferry"
     folder.mkdir()
@@ -127,7 +133,7 @@ CHANGES: dict[str, t.Callable[[Path], None]] = {
     "delete": delete_article, "rename": rename_article, "template edit": edit_template,
     "config edit": edit_config, "static edit": edit_static, "drafts": toggle_drafts,
     "url and alias": give_url, "categories": add_categories, "section": add_section,
-    "page": make_page,
+    "page": make_page, "undated page": add_page,
     "bundle": make_bundle,
 }
 
