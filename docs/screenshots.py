@@ -69,11 +69,15 @@ def take(project: Path, out: Path, chromium: str) -> list[Path]:
     saved: list[Path] = []
     # Serve under the project's own base path, so root-relative links in articles work.
     base_path = load_config(project).base_path
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as work:
         site = Path(tmp, base_path.strip("/"))
+        # A copy is built, so the build's cache and URL history stay out of the project.
+        copy = Path(work, "project")
+        shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".site-builder-cache",
+                                                                     "output"))
         with serve(Path(tmp)) as port:
             base_url = f"http://127.0.0.1:{port}{base_path}"
-            build(load_config(project, output_dir=str(site), base_url=base_url))
+            build(load_config(copy, output_dir=str(site), base_url=base_url))
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=chromium,
                                                      args=CHROMIUM_ARGS)
