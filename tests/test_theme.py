@@ -22,8 +22,8 @@ from site_builder.routes import FRONT_SECTION_ARTICLES, front_page, plan_routes
 from site_builder.site import build_site, paginate
 
 from .conftest import PROJECT_ROOT, copy_site, make_article, make_config
-from .projects import ARTICLE, CONFIG, build, write_project
-from .test_incremental import assert_matches_clean
+from .projects import ARTICLE, CONFIG, build, problems, write_project
+from .test_incremental import assert_matches_clean, basic_site
 
 SITE_CSS = PROJECT_ROOT / "site_builder" / "static" / "site.css"
 NO_SEARCH = CONFIG + "search = false\n"
@@ -360,3 +360,13 @@ def test_front_page_changes_build_like_a_clean_build(change: str, tmp_path: Path
     assert "index.html" in result.written
     assert expected in (project / "output" / "index.html").read_text()
     assert_matches_clean(project)
+
+
+def test_a_missing_picture_is_reported_once_at_the_articles_image_line(tmp_path: Path) -> None:
+    text = "---\ntitle: Cranes\ndate: 2024-05-02\ntags: [Port]\nimage:\n" \
+           "  src: /images/missing.svg\n---\n\nBody.\n"
+    project = write_project(tmp_path / "p", {"content/cranes.md": text}, NO_SEARCH)
+    code, _, err = build(project)
+    assert code == 1
+    # The thumbnails on the front page, the tag, date and author pages are the same fault.
+    assert problems(err) == ["content/cranes.md:5: image: broken link '/images/missing.svg'"]
