@@ -362,6 +362,18 @@ def test_front_page_changes_build_like_a_clean_build(change: str, tmp_path: Path
     assert_matches_clean(project)
 
 
+def test_a_summary_edit_takes_the_delta_path_and_equals_a_clean_build(tmp_path: Path) -> None:
+    project = basic_site(tmp_path)
+    build_site_of(load_config(project))
+    path = project / "content/2024/05/2024-05-03-strike-talks.md"
+    path.write_text(path.read_text().replace(
+        "summary: Negotiators returned", "summary: Negotiators with `final offers` returned"))
+    result = build_site_of(load_config(project))
+    assert "plan and fingerprint" in [name for name, _ in result.stages]  # no new plan
+    assert "<code>final offers</code>" in (project / "output/tags/labour/index.html").read_text()
+    assert_matches_clean(project)
+
+
 def test_a_missing_picture_is_reported_once_at_the_articles_image_line(tmp_path: Path) -> None:
     text = "---\ntitle: Cranes\ndate: 2024-05-02\ntags: [Port]\nimage:\n" \
            "  src: /images/missing.svg\n---\n\nBody.\n"
