@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
-from .body import BodyError, Rendered, render_markdown
+from .body import BodyError, Rendered, render_markdown, render_summary
 from .config import Config
 from .digests import digest_bytes
 from .errors import Problem, errors_in
@@ -42,7 +42,7 @@ SUFFIXES = (".md", ".markdown")
 SCHEMA_KEYS = frozenset({
     "title", "date", "updated", "authors", "author", "source", "tags", "summary", "image",
     "original_url", "related", "slug", "lang", "draft", "aliases", "url", "categories", "page",
-    "section",
+    "featured", "section",
 })
 PAGES_DIR = "pages"
 """Folder of the content folder whose files are standalone pages."""
@@ -626,6 +626,7 @@ class _Fields:
                                "'pt-BR'")
             lang = None
         draft = self.flag(meta, "draft")
+        featured = self.flag(meta, "featured")
         aliases = self.names(meta, "aliases")
         categories = self.names(meta, "categories", split_commas=True)
         section = self.section(meta)
@@ -658,13 +659,16 @@ class _Fields:
             self.warn(line, f"embed from {host} removed: add the host to embed_hosts in "
                             "config.toml to keep it")
         extra = {k: v for k, v in meta.items() if k not in SCHEMA_KEYS}
+        # The body's summary is plain text already; the front matter's is Markdown.
+        summary_html, summary = (render_summary(summary) if summary is not None
+                                 else ("", rendered.summary))
         return Article(
             src_path=self.path, title=title, date=date, slug=slug, url=url,
-            body=Body(rendered.html),
-            summary=summary if summary is not None else rendered.summary, updated=updated,
+            body=Body(rendered.html), summary=summary, summary_html=summary_html,
+            updated=updated,
             authors=authors, source=source, tags=tags, image=image, original_url=original_url,
             related=related, lang=lang, draft=draft, aliases=aliases, categories=categories,
-            section=section, page=page, extra=extra,
+            section=section, page=page, featured=featured, extra=extra,
             key_lines=dict(self.key_lines), body_line=body_line,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import html
 import typing as t
 
 from .errors import Problem
@@ -111,6 +112,9 @@ class Article:
     """The body rendered to HTML (read it as ``html``)."""
     summary: str
     """Plain-text summary: the front matter's, else the body's first paragraph."""
+    summary_html: str = ""
+    """The summary as inline HTML for listings (a front matter's is inline Markdown);
+    set from ``summary``, escaped, when not given."""
     updated: dt.datetime | None = None
     authors: tuple[str, ...] = ()
     source: str | None = None
@@ -128,6 +132,8 @@ class Article:
     page: bool = False
     """A standalone page: built, but left out of date archives, listings, feeds and
     related lists."""
+    featured: bool = False
+    """Put forward as the front page's lead story while it is on the front page."""
     extra: t.Mapping[str, object] = dataclasses.field(default_factory=dict)
     """Front-matter keys outside the schema, kept for templates."""
     key_lines: t.Mapping[str, int] = dataclasses.field(default_factory=dict)
@@ -136,6 +142,10 @@ class Article:
     """Line of the source file where the Markdown body starts."""
     link_origins: t.Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Each href the link resolver rewrote, mapped to the target as the source wrote it."""
+
+    def __post_init__(self) -> None:
+        if self.summary and not self.summary_html:
+            object.__setattr__(self, "summary_html", html.escape(self.summary, quote=False))
 
     @property
     def html(self) -> str:

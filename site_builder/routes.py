@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import importlib.resources
+import itertools
 import os
 import typing as t
 from pathlib import Path
@@ -98,9 +100,39 @@ def bundle_routes(
     return routes
 
 
+FRONT_SECTION_ARTICLES = 3
+"""Most articles of each section the front page shows below the latest ones."""
+
+
+def front_page(page: Page, sections: Taxonomy | None = None) -> dict[str, object]:
+    """Return what the front page (the newest home page) shows besides its list.
+
+    The lead story is the newest ``featured`` article on the page, else the newest
+    article: a featured story leads only until newer ones push it off the front page.
+    The other articles of the page follow it, so ``/page/N/`` goes on where it ends.
+    Then each section, in navigation order, with its newest articles not shown above
+    (at most :data:`FRONT_SECTION_ARTICLES`; a section with none left is left out): a
+    copy of its term holding only those, so the page depends on them and no others.
+    """
+    items = page.items
+    lead = next((article for article in items if article.featured), items[0] if items else None)
+    shown = {id(article) for article in items}
+    blocks: list[Term] = []
+    for term in sections.terms if sections is not None else ():
+        newest = tuple(itertools.islice(
+            (article for article in term.articles if id(article) not in shown),
+            FRONT_SECTION_ARTICLES))
+        if newest:
+            blocks.append(dataclasses.replace(term, articles=newest, count=term.count))
+    return {"lead": lead, "latest": tuple(article for article in items if article is not lead),
+            "sections": tuple(blocks)}
+
+
 def listing_routes(site: Site, config: Config) -> list[Route]:
     """Return the home pages, date archives, and term indexes and pages."""
-    routes = [_listing(page, "index.html", {}) for page in site.home_pages]
+    routes = [_listing(page, "index.html",
+                       front_page(page, site.sections) if page.newer_url is None else {})
+              for page in site.home_pages]
     months_of: dict[int, list[Period]] = collections.defaultdict(list)
     for month in site.months:
         months_of[month.year].append(month)
