@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,14 +22,10 @@ from site_builder.output import (
 )
 
 from .conftest import build, needs_pagefind
-from .projects import CONFIG, tree, write_project
+from .projects import CONFIG, PROGRESS, tree, write_project
 
 OLD = {"index.html": b"old home", "sitemap.xml": b"<urlset/>", "a/index.html": b"old a"}
 NEW = {"index.html": b"new home", "sitemap.xml": b"<urlset/>", "b/index.html": b"new b"}
-
-
-PROGRESS = re.compile(r"[a-z ]+: (\d+/\d+|done in \d+\.\d s)")
-"""A line of the command's progress on a stream that is not a terminal."""
 
 
 def make(root: Path, files: dict[str, bytes]) -> Path:
