@@ -325,7 +325,7 @@ def test_a_key_one_or_two_edits_from_a_known_one_warns_with_the_known_one(
         assert article.extra[key] == "x"
 
 
-@pytest.mark.parametrize("key", ["section", "type", "name", "layout", "weight", "category"])
+@pytest.mark.parametrize("key", ["desk", "type", "name", "layout", "weight", "category"])
 def test_other_unknown_keys_stay_in_extra_without_a_word(key: str) -> None:
     article, problems = parse(f"---\ntitle: T\ndate: 2020-01-02\n{key}: x\n---\nBody\n")
     assert problems == []

@@ -106,7 +106,7 @@ def test_broken_content_at_start_keeps_the_server_up(tmp_path: Path) -> None:
         body = wait_for_text(server.site_url, f"{ARTICLE}:2: invalid YAML")
         assert fetch(server.site_url)[0] == 503
         source.write_text(original)
-        wait_for_text(server.site_url, "<h1>Latest articles")
+        wait_for_text(server.site_url, ": the latest news</h1>")
         assert fetch(server.site_url)[0] == 200
     assert b"has not been built yet" in body
 
