@@ -41,13 +41,36 @@ def news_article(config: Config, site: Site, article: Article) -> dict[str, obje
         data["author"] = people
     elif source is not None:
         data["author"] = [source]
-    image = image_url(config, article)
+    image = image_object(config, article)
     if image:
-        data["image"] = [image]
+        data["image"] = image
     if article.tags:
         data["keywords"] = [term.name for term in site.tags.lookup(article.tags)]
     for term in site.categories.lookup(article.categories)[:1]:
         data["articleSection"] = term.name
     if article.original_url:
         data["isBasedOn"] = article.original_url
+    return data
+
+
+def image_object(config: Config, article: Article) -> dict[str, object] | None:
+    """Return the schema.org ``ImageObject`` of the article's lead image, if it has one.
+
+    A local file gives the rendition social previews get, with its size; the caption and
+    the credit (``creditText``, what Google Images shows) come with it either way.
+    """
+    url = image_url(config, article)
+    image = article.image
+    if not url or image is None:
+        return None
+    data: dict[str, object] = {"@type": "ImageObject", "url": url, "contentUrl": url}
+    if image.picture is not None:
+        data["width"] = image.picture.fallback.width
+        data["height"] = image.picture.fallback.height
+    if image.caption:
+        data["caption"] = image.caption
+    if image.credit:
+        data["creditText"] = image.credit
+    if image.copyright:
+        data["copyrightNotice"] = image.copyright
     return data

@@ -33,6 +33,7 @@ from .model import Route, Site
 from .options import BuildOptions, Progress
 from .output import Staging, Stamp, same_bytes, scan_tree, shown
 from .parallel import run_tasks
+from .pictures import make_missing
 from .render import make_environment, render_route
 from .search import INDEX_DIR, index_search, shards_of
 
@@ -107,6 +108,9 @@ class _Output:
         try:
             if staging is not None and (redo or deleted):
                 staging.begin(produced, current)
+            # Renditions the image cache lacks are made for the files to copy, no others:
+            # an output that holds them needs nothing made, even with the cache gone.
+            make_missing([self.routes[i] for i in redo], options.jobs)
             work = _RenderWork(config, self.site, self.routes, staging, manifest, options.clean,
                                site_files(self.routes, config), options.external)
             # Unchanged pages are not rendered, but the link check needs their links: a
