@@ -52,7 +52,7 @@ from .imaging import (
 )
 from .incremental.store import Cache, compress_body
 from .model import Article, Body, Image, Picture, Rendition, Route
-from .parallel import run_tasks
+from .parallel import default_jobs, run_tasks
 from .urls import page_folder
 
 if t.TYPE_CHECKING:
@@ -494,7 +494,10 @@ def make_missing(routes: t.Iterable[Route], jobs: int | None) -> int:
     tasks = [(source, tuple(group.values())) for source, group in sorted(groups.items())]
     # The largest sources first, so no worker is left with one big file at the end.
     tasks.sort(key=lambda task: -_size(task[0]))
-    made = sum(run_tasks(_make_group, None, tasks, jobs))
+    # Each task is a large file to decode and encode many times over: even two are worth
+    # a worker each, where cheap tasks wait for dozens.
+    workers = jobs if jobs is not None else min(default_jobs(), len(tasks))
+    made = sum(run_tasks(_make_group, None, tasks, workers))
     if made:
         log.info("made %d image files", made)
     return made
