@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time a news archive whose every article has a large lead photo, against Hugo.
 
-    python benchmarks/images.py [--articles 1000] [--hugo-articles 50] [--skip-hugo]
+    python benchmarks/images.py [--articles 1000] [--hugo-articles 20] [--skip-hugo]
                                 [--jobs N]
 
 Makes N articles with ``../shared/bench/scale_corpus.py`` from ``../shared/corpus``
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path,
                         default=Path(os.environ.get("SITE_BUILDER_SHARED", ROOT.parent / "shared")))
     parser.add_argument("--hugo-venv", type=Path, default=CACHE / "hugo-venv")
-    parser.add_argument("--hugo-articles", type=int, default=50, metavar="N",
+    parser.add_argument("--hugo-articles", type=int, default=20, metavar="N",
                         help="bundles Hugo builds (its image processing is far slower)")
     parser.add_argument("--skip-hugo", action="store_true")
     parser.add_argument("--jobs", type=int, help="passed to site-builder build --jobs")
