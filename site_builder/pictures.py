@@ -364,13 +364,15 @@ def _attributes(text: str) -> t.Iterator[tuple[str, str]]:
 
 def picture_html(
     picture: Picture, alt: str, *, href: t.Callable[[str], str], sizes: str = SIZES,
-    lead: bool = False, css_class: str = "", widest: int | None = None,
-    attributes: t.Mapping[str, str] | None = None, width: int | None = None,
+    lead: bool = False, priority: bool = False, css_class: str = "",
+    widest: int | None = None, attributes: t.Mapping[str, str] | None = None,
+    width: int | None = None,
 ) -> str:
     """Return the ``<picture>`` element showing ``picture`` (an ``<img>`` for a GIF).
 
     ``href`` turns a rendition's site path into the URL written; ``lead`` loads the
-    image first (``fetchpriority="high"``), otherwise it loads when scrolled near
+    image at once (``loading="eager"``; with ``priority`` also ``fetchpriority="high"``,
+    before the page's other images), otherwise it loads when scrolled near
     (``loading="lazy"``); ``widest`` leaves out wider renditions (a thumbnail);
     ``width`` is a display width the source gave, the height then follows it.
     """
@@ -390,7 +392,9 @@ def picture_html(
         attrs["sizes"] = sizes
     attrs.update({"width": str(shown_width), "height": str(shown_height), "alt": alt})
     if lead:
-        attrs.update({"loading": "eager", "fetchpriority": "high"})
+        attrs["loading"] = "eager"
+        if priority:
+            attrs["fetchpriority"] = "high"
     else:
         attrs.update({"loading": "lazy", "decoding": "async"})
     if css_class:

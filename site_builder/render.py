@@ -74,9 +74,11 @@ def make_environment(config: Config) -> jinja2.Environment:
         return image_url(config, article)
 
     def picture(picture: Picture, alt: str = "", *, sizes: str = SIZES, lead: bool = False,
-                css_class: str = "", widest: int | None = None) -> Markup:
+                priority: bool = False, css_class: str = "",
+                widest: int | None = None) -> Markup:
         return Markup(picture_html(picture, alt, href=lambda path: base_path + path,
-                                   sizes=sizes, lead=lead, css_class=css_class, widest=widest))
+                                   sizes=sizes, lead=lead, priority=priority,
+                                   css_class=css_class, widest=widest))
 
     def feed_document(site: Site, articles: t.Sequence[Article], *, title: str,
                       feed_url: str, home_url: str) -> dict[str, object]:
