@@ -27,7 +27,7 @@ from .incremental.kept import (
 from .incremental.resolving import resolve_links_cached
 from .incremental.unchanged import structure_digest
 from .parsing import parse_sources
-from .pictures import attach_pictures, image_files, picture_routes
+from .pictures import attach_pictures, image_files, picture_urls
 from .publish import publish
 from .routes import bundle_routes, static_routes
 from .validate import validate_articles
@@ -83,8 +83,8 @@ def update_kept(run: _Run, sources: Sources) -> BuildResult | None:
     details: dict[str, t.Any] = {}
     resolved, _ = resolve_links_cached(
         articles, config,
-        [r.url for r in static_routes(config) + bundle_routes(articles, sources.bundled)
-         + picture_routes(articles, images)],
+        [r.url for r in static_routes(config) + bundle_routes(articles, sources.bundled)]
+        + picture_urls(articles),
         state.cache, run.digester,
         clean=False, links={**model.links, **parsing.links}, only=only, details=details)
     new_resolved = {article.src_path: article for article in resolved}

@@ -49,8 +49,6 @@ ENCODER = f"Pillow {PIL.__version__}; jpeg q{JPEG_QUALITY} progressive; " \
 MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp",
               "GIF": "image/gif"}
 """The formats read, by Pillow's name; a GIF is published as it is (it may move)."""
-EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
-              "image/gif": "gif"}
 ORIENTATION = 0x0112
 
 _NS = {"x": "adobe:ns:meta/", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",

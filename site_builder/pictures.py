@@ -40,23 +40,17 @@ from .config import Config
 from .content import SourceFile, Sources, clean_text, read_source
 from .digests import digest_bytes
 from .errors import BuildError, Problem
-from .imaging import (
-    ENCODER,
-    EXTENSIONS,
-    ImageError,
-    Output,
-    Probe,
-    clean_copy,
-    make_renditions,
-    probe_file,
-)
 from .incremental.store import Cache, compress_body
 from .model import Article, Body, Image, Picture, Rendition, Route
 from .parallel import default_jobs, run_tasks
 from .urls import page_folder
 
 if t.TYPE_CHECKING:
+    from .imaging import Output, Probe
     from .parsing import Parsing
+
+# Pillow is imported (by .imaging) only when the content folder holds images: a build of
+# an archive without any pays nothing for it.
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +65,8 @@ SHOWN_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 CACHE_FOLDER = "images"
 """Folder of the build cache holding renditions and clean copies, named by key."""
 PROBES_KEY = "image-probes"
-_PROBE_FORMAT = f"{ENCODER}; probe 1"
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
+              "image/gif": "gif"}
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _IMG = re.compile(r"<img\b", re.IGNORECASE)
@@ -108,12 +103,19 @@ def image_files(sources: Sources, config: Config, cache: Cache,
              if src.path.lower().endswith(SHOWN_SUFFIXES)}
     files.update((src.path, src) for src in sources.loose
                  if src.path.lower().endswith(SHOWN_SUFFIXES))
+    folder = cache.path.parent / CACHE_FOLDER
+    content_dir = config.content_dir.strip("/")
+    if not files:
+        return ImageFiles({}, {}, {}, folder, content_dir)
+    from .imaging import ENCODER, Probe
+
+    probe_format = f"{ENCODER}; probe 1"
     known: dict[str, t.Any] = {}
     raw = cache.get_value(PROBES_KEY)
     if raw is not None:
         try:
             data = json.loads(raw)
-            if data.get("format") == _PROBE_FORMAT:
+            if data.get("format") == probe_format:
                 known = dict(data["probes"])
         except (ValueError, TypeError, KeyError, AttributeError):
             known = {}  # probed again and rewritten below
@@ -124,17 +126,18 @@ def image_files(sources: Sources, config: Config, cache: Cache,
         known[key] = found
     wanted = {key: known[key] for key in sorted(set(keys.values()))}
     if missing or len(wanted) != len(known):
-        cache.set_value(PROBES_KEY, json.dumps({"format": _PROBE_FORMAT, "probes": wanted}))
+        cache.set_value(PROBES_KEY, json.dumps({"format": probe_format, "probes": wanted}))
     probes: dict[str, Probe | str] = {}
     for path, key in keys.items():
         value = wanted[key]
         probes[path] = value if isinstance(value, str) else Probe(*value)
-    return ImageFiles(files, dict(sources.digests), probes, cache.path.parent / CACHE_FOLDER,
-                      config.content_dir.strip("/"))
+    return ImageFiles(files, dict(sources.digests), probes, folder, content_dir)
 
 
 def _probe_one(files: t.Mapping[str, SourceFile], task: tuple[str, str]) -> tuple[str, object]:
     """Return the digest key of a file and its probe as stored (a list, or a message)."""
+    from .imaging import ImageError, probe_file
+
     key, path = task
     src = files[path]
     try:
@@ -258,6 +261,8 @@ def _picture_of(src: str, article: Article, files: ImageFiles, credit: str,
 def _plan(article: Article, path: str, probe: Probe, files: ImageFiles, credit: str,
           notice: str) -> Picture:
     """Return the picture of image file ``path`` as ``article`` shows it."""
+    from .imaging import ENCODER
+
     source = files.digests[path].hex()
     stem = _UNSAFE_NAME.sub("-", posixpath.splitext(posixpath.basename(path))[0]).strip("-")
     folder = page_folder(article.url) + (stem or "image")
@@ -430,6 +435,13 @@ def pictures_of(article: Article) -> tuple[Picture, ...]:
     return ((lead,) if lead is not None else ()) + article.pictures
 
 
+def picture_urls(articles: t.Iterable[Article]) -> list[str]:
+    """Return the site paths of every rendition the articles show (what
+    :func:`picture_routes` publishes, for link resolution to know)."""
+    return sorted({r.url for article in articles for picture in pictures_of(article)
+                   for r in picture.renditions})
+
+
 def picture_routes(articles: t.Iterable[Article], files: ImageFiles) -> list[Route]:
     """Return the copy routes of every rendition the articles show, each file once."""
     routes: dict[str, Route] = {}
@@ -463,7 +475,10 @@ def bundle_copies(routes: t.Sequence[Route], files: ImageFiles) -> list[Route]:
         path = route.sources[0]
         probe = files.probes.get(path)
         digest = files.digests.get(path)
-        if isinstance(probe, Probe) and probe.mime != "image/gif" and digest is not None:
+        if probe is not None and not isinstance(probe, str) and probe.mime != "image/gif" \
+                and digest is not None:
+            from .imaging import ENCODER
+
             key = digest_bytes(ENCODER, "clean copy", digest.hex()).hex()[:32]
             copies.append(dataclasses.replace(
                 route, source_file=str(files.folder / _cache_name(key, probe.mime)),
@@ -516,6 +531,8 @@ def _size(path: str) -> int:
 
 def _make_group(_: None, task: tuple[str, tuple[Route, ...]]) -> int:
     """Make the files of one source; raise :class:`BuildError` naming it when it fails."""
+    from .imaging import ImageError, Probe, clean_copy, make_renditions
+
     source, routes = task
     path = Path(source)
     shown = routes[0].sources[0] if routes[0].sources else source
@@ -543,6 +560,8 @@ def _make_group(_: None, task: tuple[str, tuple[Route, ...]]) -> int:
 
 
 def _output(route: Route) -> Output:
+    from .imaging import Output
+
     rendition = t.cast(Rendition, route.context[RENDITION])
     return Output(rendition.width, rendition.height, rendition.mime)
 

@@ -84,11 +84,13 @@ class _Output:
         manifest = {} if options.clean or not options.write else self.state.manifest(self.out_dir)
         redo: list[int] = []
         keep: list[int] = []
+        # Plain strings: a Path per file is a visible cost with a photo's renditions each.
+        out = str(self.out_dir) + os.sep
         for index, route in enumerate(self.routes):
             entry = manifest.get(route.output_path)
             fp = self.fingerprints[index]
             if (fp is not None and entry is not None and entry.fingerprint == fp
-                    and Stamp.of(self.out_dir / route.output_path) == entry.stamp):
+                    and Stamp.of(out + route.output_path) == entry.stamp):
                 keep.append(index)
             else:
                 redo.append(index)

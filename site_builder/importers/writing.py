@@ -43,7 +43,6 @@ import yaml
 from ..config import CONFIG_NAME, Config, load_config, parse_config
 from ..content import clean_text, discover_sources, parse_date, read_source, split_front_matter
 from ..errors import BuildError, Problem
-from ..imaging import ImageError, probe_file
 from ..model import Image
 from ..urls import (
     MAX_SEGMENT,
@@ -719,6 +718,8 @@ def _with_file_credits(image: Image, path: Path) -> Image:
     carries (IPTC or XMP) where the old site gave none, so the front matter keeps them."""
     if image.caption and image.credit and image.copyright:
         return image
+    from ..imaging import ImageError, probe_file  # Pillow only when a file is there
+
     try:
         probe = probe_file(path)
     except (ImageError, OSError):
