@@ -1,8 +1,9 @@
 """Take the README's screenshots of the default theme with headless Chromium.
 
-Builds a project (by default the ``tests/sites/basic`` fixture) for a local address,
-serves it on 127.0.0.1 and saves PNGs of the home page, an article, a year archive and a
-tag page at phone and desktop widths, plus the article in dark mode::
+Builds a project (by default the ``tests/sites/newsroom`` fixture) for a local address,
+serves it on 127.0.0.1 and saves PNGs of the front page, a section front, an article with
+a picture, one without (with code) and a standalone page at phone and desktop widths, plus
+the front page and the article in dark mode::
 
     python3 docs/screenshots.py [--project DIR] [--out docs/screenshots]
 
@@ -28,11 +29,14 @@ from site_builder import build, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {
-    "home": "",
-    "article": "2024/05/02/port-strike-begins/",
-    "year": "2024/",
-    "tag": "tags/port/",
+    "front": "",
+    "section": "city/",
+    "article": "2024/04/08/north-pier/",
+    "article-code": "2024/03/15/spending-data/",
+    "page": "about/",
 }
+DARK = ("front", "article-code")
+"""Pages also taken in dark mode, at desktop width."""
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
 MAX_HEIGHT = 2400
 """Longest part of a page kept, in CSS pixels, so long listings stay readable."""
@@ -65,22 +69,31 @@ def take(project: Path, out: Path, chromium: str) -> list[Path]:
     saved: list[Path] = []
     # Serve under the project's own base path, so root-relative links in articles work.
     base_path = load_config(project).base_path
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as work:
         site = Path(tmp, base_path.strip("/"))
+        # A copy is built, so the build's cache and URL history stay out of the project.
+        copy = Path(work, "project")
+        shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".site-builder-cache",
+                                                                     "output"))
         with serve(Path(tmp)) as port:
             base_url = f"http://127.0.0.1:{port}{base_path}"
-            build(load_config(project, output_dir=str(site), base_url=base_url))
+            build(load_config(copy, output_dir=str(site), base_url=base_url))
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=chromium,
                                                      args=CHROMIUM_ARGS)
                 shots = [(name, path, width, "light") for name, path in PAGES.items()
                          for width in WIDTHS]
-                shots.append(("article", PAGES["article"], "desktop", "dark"))
+                shots += [(name, PAGES[name], "desktop", "dark") for name in DARK]
                 for name, path, width, scheme in shots:
                     w, h = WIDTHS[width]
                     page = browser.new_page(viewport={"width": w, "height": h},
                                             color_scheme=scheme)  # type: ignore[arg-type]
                     page.goto(base_url + path, wait_until="networkidle")
+                    # Lazy images load only near the viewport: scroll them all in first.
+                    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+                    page.wait_for_load_state("networkidle")
+                    page.wait_for_function("[...document.images].every(i => i.complete)")
+                    page.evaluate("window.scrollTo(0, 0)")
                     height = min(MAX_HEIGHT, page.evaluate("document.body.scrollHeight"))
                     suffix = "-dark" if scheme == "dark" else ""
                     target = out / f"{name}-{width}{suffix}.png"
@@ -95,7 +108,7 @@ def take(project: Path, out: Path, chromium: str) -> list[Path]:
 def main() -> None:
     """Parse arguments and take the screenshots."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--project", type=Path, default=ROOT / "tests" / "sites" / "basic")
+    parser.add_argument("--project", type=Path, default=ROOT / "tests" / "sites" / "newsroom")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium",
                         help="Chromium executable (default: chromium on the PATH)")

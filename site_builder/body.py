@@ -22,6 +22,7 @@ import markdown
 import nh3
 from markdown import treeprocessors, util
 from markdown.extensions import Extension
+from markdown.extensions.codehilite import CodeHilite, HiliteTreeprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from .compat import AttributeLines, GfmInline, GithubHeadingIds, ReferenceLabels
@@ -33,11 +34,17 @@ try:  # the regex parser behind re: private, so its absence only costs speed
 except ImportError:  # pragma: no cover
     re_parser = None
 
-EXTENSIONS = ("extra", "toc", "smarty", "sane_lists")
-"""Tables, footnotes, fenced code, attribute lists, heading ids, typographic quotes."""
+EXTENSIONS = ("extra", "toc", "smarty", "sane_lists", "codehilite")
+"""Tables, footnotes, fenced code, attribute lists, heading ids, typographic quotes, code
+highlighted by Pygments."""
 EXTENSION_CONFIGS: dict[str, dict[str, object]] = {
     "toc": {"slugify": lambda value, separator: slugify(value) or "section"},
     "smarty": {"smart_angled_quotes": False},
+    # CSS classes, styled by the theme in light and dark; no guessing, so a block without
+    # a language stays plain text instead of being coloured as whatever Pygments thinks
+    # it resembles, and no line numbers, which would be copied with the code.
+    "codehilite": {"css_class": "codehilite", "guess_lang": False, "linenums": False,
+                   "noclasses": False, "use_pygments": True},
 }
 HEADING_IDS = ("ascii", "github")
 """How heading ids are made: transliterated to ASCII (the default), or as GitHub and Hugo
@@ -182,6 +189,47 @@ class _RestoreTails(_HideTails):
         self.owner.hidden = []
 
 
+class _Highlighting(Extension):
+    """Indented code blocks highlighted as ``codehilite`` does, keeping what they say.
+
+    The stock pass reads a first line ``:::python`` or ``#!python`` as the language and
+    drops it, and throws away the ``<pre>``'s attributes (a kramdown ``{: .class}``
+    line); an archive's code is shown as written, its attributes kept on the wrapper, as
+    ``fenced_code`` keeps a fence's classes. Fenced blocks are highlighted by
+    ``fenced_code`` itself, with the fence's language.
+    """
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (library API)
+        stock = t.cast(HiliteTreeprocessor, md.treeprocessors["hilite"])
+        ours = _HighlightKeepingAttributes(md)
+        ours.config = stock.config
+        md.treeprocessors.register(ours, "hilite", 30)
+
+
+class _HighlightKeepingAttributes(HiliteTreeprocessor):
+    def run(self, root: etree.Element) -> None:
+        for block in root.iter("pre"):
+            if len(block) != 1 or block[0].tag != "code" or block[0].text is None:
+                continue
+            config = self.config.copy()
+            attributes = dict(block.attrib)
+            # Classes join the wrapper's, as fenced_code does with a fence's classes.
+            classes = attributes.pop("class", "").split()
+            config["css_class"] = " ".join([*classes, config["css_class"]])
+            code = CodeHilite(self.code_unescape(block[0].text), tab_length=self.md.tab_length,
+                              style=config.pop("pygments_style", "default"), **config)
+            highlighted = code.hilite(shebang=False)
+            if attributes:
+                extra = "".join(f' {name}="{html.escape(value)}"'
+                                for name, value in attributes.items())
+                highlighted = highlighted.replace("<div", f"<div{extra}", 1)
+            placeholder = self.md.htmlStash.store(highlighted)
+            # As the stock pass does: the placeholder paragraph is replaced by the HTML.
+            block.clear()
+            block.tag = "p"
+            block.text = placeholder
+
+
 def build_converter(heading_ids: str = "ascii", *, prefilter: bool = True) -> markdown.Markdown:
     """Return a Markdown converter with every extension bodies are rendered with.
 
@@ -190,7 +238,8 @@ def build_converter(heading_ids: str = "ascii", *, prefilter: bool = True) -> ma
     the same output.
     """
     extensions: list[Extension | str] = [
-        *EXTENSIONS, _BlankTails(), AttributeLines(), ReferenceLabels(), GfmInline()]
+        *EXTENSIONS, _Highlighting(), _BlankTails(), AttributeLines(), ReferenceLabels(),
+        GfmInline()]
     if heading_ids == "github":
         extensions.append(GithubHeadingIds())
     elif heading_ids != "ascii":
@@ -668,6 +717,70 @@ def summarize(body_html: str, length: int = SUMMARY_LENGTH) -> str:
         return text
     cut = text[:length].rsplit(" ", 1)[0].rstrip(",;:.")
     return cut + "…"
+
+
+SUMMARY_TAGS = frozenset({"code", "em", "strong", "del"})
+"""What inline Markdown in a summary may become; links and images keep only their text,
+since a listing's card is itself a link to the article."""
+# What a summary needs Markdown for: code, emphasis, links, escapes, HTML to escape, and
+# the quotes, dashes and ellipses the typographic pass changes (as it does in bodies).
+_SUMMARY_MARKUP = re.compile(r"[`*_\[\]<>&\\~'\"!]|--|\.\.\.")
+
+
+# Python-Markdown's block processors but "empty" and "paragraph".
+_BLOCK_PROCESSORS = ("indent", "code", "hashheader", "setextheader", "hr", "olist", "ulist",
+                     "quote", "reference")
+
+
+class _InlineOnly(Extension):
+    """Read the whole text as one paragraph: no headings, lists, quotes or raw HTML.
+
+    A summary is a line of prose, so ``1984. The year...`` is not a list and ``# 1`` not
+    a heading; raw HTML in it is shown as written, escaped, rather than interpreted.
+    """
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (library API)
+        md.preprocessors.deregister("html_block")
+        for name in _BLOCK_PROCESSORS:
+            md.parser.blockprocessors.deregister(name)
+        md.inlinePatterns.deregister("html")
+
+
+@functools.cache
+def _summary_converter() -> markdown.Markdown:
+    md = markdown.Markdown(
+        extensions=["smarty", GfmInline(), _InlineOnly()],
+        extension_configs={"smarty": EXTENSION_CONFIGS["smarty"]}, output_format="html")
+    for processor in md.treeprocessors:
+        if type(processor) is treeprocessors.InlineProcessor:
+            processor.__class__ = _PrefilteredInlineProcessor
+    return md
+
+
+def render_summary(text: str) -> tuple[str, str]:
+    """Return a front matter's ``summary`` as (inline HTML, plain text).
+
+    The summary is read as inline Markdown (``code``, *emphasis*, typographic quotes,
+    as in bodies) on one line; the HTML holds only :data:`SUMMARY_TAGS` and escaped text,
+    never a block element, and the plain text is what meta descriptions and feeds get.
+    """
+    line = _SPACE.sub(" ", text).strip()
+    if not _SUMMARY_MARKUP.search(line):
+        # Most summaries are plain prose: the converter would only escape them.
+        return html.escape(line, quote=False), line
+    return render_inline(line)
+
+
+def render_inline(line: str) -> tuple[str, str]:
+    """Return one line of inline Markdown as (sanitised HTML, plain text)."""
+    converter = _summary_converter()
+    converter.reset()
+    rendered = converter.convert(line).strip()
+    inner = rendered.removeprefix("<p>").removesuffix("</p>")
+    cleaned = nh3.clean(inner, tags=set(SUMMARY_TAGS), attributes={}, link_rel=None,
+                        strip_comments=True)
+    cleaned = _SPACE.sub(" ", cleaned).strip()
+    return cleaned, _SPACE.sub(" ", html.unescape(_TAG.sub("", cleaned))).strip()
 
 
 _HEADING = re.compile(r"<(/?)h([1-6])(?=[\s>])", re.IGNORECASE)

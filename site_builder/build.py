@@ -312,7 +312,8 @@ class _Run:
         cache = self.state.cache
         key = digest_bytes(
             code_digest(python_only=True), repr(limit),
-            *(repr((a.url, a.date.isoformat(), sorted(tags_of.get(a.url, ())))) for a in ordered),
+            *(repr((a.url, a.listed_date.isoformat(), sorted(tags_of.get(a.url, ()))))
+              for a in ordered),
             repr(sorted((url, sorted(urls)) for url, urls in skip.items()))).hex()
         by_url = {a.url: a for a in ordered}
         known = cache.get_value("related")

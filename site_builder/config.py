@@ -12,12 +12,24 @@ from urllib.parse import urlsplit
 
 from .body import DEFAULT_EMBED_HOSTS, HEADING_IDS
 from .errors import BuildError, Problem
+from .taxonomy import fold_name
 from .urls import MAX_NAME_BYTES, is_reserved_name
 
 CONFIG_NAME = "config.toml"
 PERMALINK_FIELDS = ("year", "month", "day", "slug", "lang")
 LINK_CHECK_LEVELS = ("error", "warn")
 FOLDER_KEYS = ("content_dir", "templates_dir", "static_dir", "output_dir")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Menu:
+    """The ``[menu]`` table: the pages linked from every page's header and footer."""
+
+    header: tuple[str, ...] = ()
+    """Pages named by URL (``about``) or file (``pages/about.md``), in the order shown."""
+    footer: tuple[str, ...] = ()
+    line: int | None = None
+    """Line of ``[menu]`` in ``config.toml``, for messages about its entries."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -59,6 +71,9 @@ class Config:
     """Free-form ``[extra]`` table, passed to templates as ``config.extra``."""
     import_agencies: tuple[str, ...] = ()
     """Byline names ``site-builder import`` files as ``source`` (besides the known agencies)."""
+    sections: tuple[str, ...] = ()
+    """Sections in the order the navigation shows them; the others follow, by size."""
+    menu: Menu = dataclasses.field(default_factory=Menu)
 
     @property
     def base_path(self) -> str:
@@ -109,6 +124,8 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "heading_ids": str,
     "extra": dict,
     "import_agencies": list,
+    "sections": list,
+    "menu": dict,
 }
 _REQUIRED = ("title", "base_url")
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
@@ -210,6 +227,10 @@ def parse_config(
         if not all(isinstance(name, str) and name.strip() for name in names):
             problem("import_agencies", "import_agencies: expected an array of names")
         values["import_agencies"] = tuple(str(name) for name in names)
+    if "sections" in values:
+        values["sections"] = _sections(values["sections"], problem)
+    if "menu" in values:
+        values["menu"] = _menu(values["menu"], key_line(text, "menu"), problem)
     for key in ("per_page", "feed_limit"):
         if key in values and values[key] < 1:
             problem(key, f"{key}: must be at least 1")
@@ -245,6 +266,42 @@ def parse_config(
     if problems:
         raise BuildError(problems)
     return config
+
+
+def _sections(names: list[object], problem: t.Callable[[str, str], None]) -> tuple[str, ...]:
+    """Return the configured section names, reporting entries that are not names."""
+    found: dict[str, str] = {}
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            shown = repr(name) if isinstance(name, str) else _toml_type(name)
+            problem("sections", f"sections: expected an array of section names, got {shown}")
+            continue
+        name = " ".join(name.split())
+        key = fold_name(name)
+        if key in found:
+            problem("sections", f"sections: {name!r} is listed twice (as {found[key]!r})")
+            continue
+        found[key] = name
+    return tuple(found.values())
+
+
+MENU_KEYS = ("header", "footer")
+
+
+def _menu(table: dict[str, object], line: int | None,
+          problem: t.Callable[[str, str], None]) -> Menu:
+    """Return the ``[menu]`` table, reporting keys and entries it cannot hold."""
+    lists: dict[str, tuple[str, ...]] = {}
+    for key, value in table.items():
+        if key not in MENU_KEYS:
+            problem("menu", f"menu: unknown key '{key}' (known: {', '.join(MENU_KEYS)})")
+        elif not isinstance(value, list) or not all(
+                isinstance(item, str) and item.strip() for item in value):
+            problem("menu", f"menu.{key}: expected an array of pages, such as [\"about\"] "
+                            "or [\"pages/about.md\"]")
+        else:
+            lists[key] = tuple(dict.fromkeys(str(item).strip() for item in value))
+    return Menu(header=lists.get("header", ()), footer=lists.get("footer", ()), line=line)
 
 
 def check_folders(config: Config) -> list[tuple[str, str]]:
@@ -316,11 +373,14 @@ def key_line(text: str, key: str) -> int | None:
     """Return the 1-based line where top-level ``key`` is set in TOML ``text``."""
     pattern = re.compile(rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')\s*=")
     table = re.compile(rf"^\s*\[\s*{re.escape(key)}\s*\]")
+    in_table = False
     for number, line in enumerate(text.splitlines(), 1):
-        if line.lstrip().startswith("[") and not table.match(line):
-            # Keys under another table are not top-level keys.
-            return None
-        if pattern.match(line) or table.match(line):
+        if table.match(line):
+            return number
+        if line.lstrip().startswith("["):
+            # Keys under another table are not top-level keys; a table may still follow.
+            in_table = True
+        elif not in_table and pattern.match(line):
             return number
     return None
 

@@ -13,13 +13,13 @@ import re
 import time
 import tomllib
 import typing as t
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
-from .body import BodyError, Rendered, render_markdown
+from .body import BodyError, Rendered, render_markdown, render_summary
 from .config import Config
 from .digests import digest_bytes
 from .errors import Problem, errors_in
@@ -42,7 +42,10 @@ SUFFIXES = (".md", ".markdown")
 SCHEMA_KEYS = frozenset({
     "title", "date", "updated", "authors", "author", "source", "tags", "summary", "image",
     "original_url", "related", "slug", "lang", "draft", "aliases", "url", "categories", "page",
+    "featured", "section",
 })
+PAGES_DIR = "pages"
+"""Folder of the content folder whose files are standalone pages."""
 BUNDLE_INDEX = tuple(f"index{suffix}" for suffix in SUFFIXES)
 """Names of the source file that makes its folder a page bundle."""
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp")
@@ -521,7 +524,9 @@ class _Fields:
             self.error("title", f"title: {len(title):,} characters long (at most {MAX_TITLE:,}): "
                                 "is the body in the title?")
             title = None
-        date = self.date(meta, "date", tz, required=True)
+        page = self.is_page(meta, config)
+        # A standalone page need not be dated: an "About" page has no day of publication.
+        date = self.date(meta, "date", tz, required=not page)
         updated = self.date(meta, "updated", tz)
         if "author" in meta and "authors" in meta:
             self.error("author", "author: use either 'author' or 'authors', not both")
@@ -538,15 +543,21 @@ class _Fields:
                                "'pt-BR'")
             lang = None
         draft = self.flag(meta, "draft")
-        page = self.flag(meta, "page")
+        featured = self.flag(meta, "featured")
         aliases = self.names(meta, "aliases")
         categories = self.names(meta, "categories", split_commas=True)
+        section = self.section(meta)
         fixed_url = self.fixed_url(meta, config)
         slug = self.slug(meta, title, config)
-        if self.failed or title is None or date is None or slug is None:
+        if self.failed or title is None or slug is None:
             return None
-        url = fixed_url or expand_permalink(config.permalink, date=date, slug=slug,
-                                            lang=lang or config.language)
+        if page:
+            url = fixed_url or f"{slug}/"
+        elif date is None:
+            return None
+        else:
+            url = fixed_url or expand_permalink(config.permalink, date=date, slug=slug,
+                                                lang=lang or config.language)
         unusable = path_problem(output_path(url))
         if unusable:
             key = "url" if fixed_url else "slug" if "slug" in meta else "title"
@@ -565,13 +576,16 @@ class _Fields:
             self.warn(line, f"embed from {host} removed: add the host to embed_hosts in "
                             "config.toml to keep it")
         extra = {k: v for k, v in meta.items() if k not in SCHEMA_KEYS}
+        # The body's summary is plain text already; the front matter's is Markdown.
+        summary_html, summary = (render_summary(summary) if summary is not None
+                                 else ("", rendered.summary))
         return Article(
             src_path=self.path, title=title, date=date, slug=slug, url=url,
-            body=Body(rendered.html),
-            summary=summary if summary is not None else rendered.summary, updated=updated,
+            body=Body(rendered.html), summary=summary, summary_html=summary_html,
+            updated=updated,
             authors=authors, source=source, tags=tags, image=image, original_url=original_url,
             related=related, lang=lang, draft=draft, aliases=aliases, categories=categories,
-            page=page, extra=extra,
+            section=section, page=page, featured=featured, extra=extra,
             key_lines=dict(self.key_lines), body_line=body_line,
         )
 
@@ -590,6 +604,25 @@ class _Fields:
             self.error(key, f"{key}: must not be empty")
             return None
         return result
+
+    def is_page(self, meta: t.Mapping[str, object], config: Config) -> bool:
+        """Return whether the file is a standalone page: it says ``page: true``, or it
+        sits in the content folder's ``pages/`` and does not say ``page: false``."""
+        if "page" in meta:
+            return self.flag(meta, "page")
+        return self.path.startswith(pages_folder(config))
+
+    def section(self, meta: t.Mapping[str, object]) -> str | None:
+        value = meta.get("section")
+        if isinstance(value, list):
+            self.error("section", "section: expected one section name, got a list (an article "
+                                  "is in one section; 'categories' takes several)")
+            return None
+        name = self.text(meta, "section")
+        # Spaced like the names of tags, so "World  news" and "World news" are one section.
+        if name is None:
+            return None
+        return " ".join(name.split()) or None
 
     def names(
         self, meta: t.Mapping[str, object], key: str, split_commas: bool = False
@@ -747,6 +780,12 @@ class _Fields:
             self.error("title", "cannot derive a slug from the file name or title: set 'slug'")
             return None
         return slug
+
+
+def pages_folder(config: Config) -> str:
+    """Return the project-relative folder whose files are standalone pages
+    (``content/pages/``)."""
+    return PurePosixPath(Path(config.content_dir).as_posix(), PAGES_DIR).as_posix() + "/"
 
 
 def parse_date(value: object, tz: dt.tzinfo) -> dt.datetime | None:

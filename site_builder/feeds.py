@@ -15,14 +15,16 @@ SITEMAP_URL = "sitemap.xml"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def content_date(article: Article) -> dt.datetime:
-    """Return when ``article`` last changed: its ``updated`` date, else its ``date``."""
+def content_date(article: Article) -> dt.datetime | None:
+    """Return when ``article`` last changed: its ``updated`` date, else its ``date``
+    (None for a standalone page that gives neither)."""
     return article.updated or article.date
 
 
 def newest_date(articles: t.Iterable[Article]) -> dt.datetime | None:
     """Return the newest content date among ``articles`` (None for none)."""
-    return max((content_date(a) for a in articles), default=None)
+    return max((date for a in articles if (date := content_date(a)) is not None),
+               default=None)
 
 
 def json_feed(
@@ -43,8 +45,9 @@ def json_feed(
             "url": absolute(article.url),
             "title": article.title,
             "content_html": article.html,
-            "date_published": article.date.isoformat(timespec="seconds"),
-            "date_modified": content_date(article).isoformat(timespec="seconds"),
+            "date_published": article.listed_date.isoformat(timespec="seconds"),
+            "date_modified": (article.updated or article.listed_date).isoformat(
+                timespec="seconds"),
         }
         if article.summary:
             item["summary"] = article.summary

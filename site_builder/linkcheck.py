@@ -18,6 +18,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from . import hrefs
 from .config import Config
 from .errors import Level, Problem
+from .feeds import image_url
 from .history import REDIRECT_TEMPLATE
 from .links import locate, missing_source, source_lines
 from .model import Article, Route, Site
@@ -290,6 +291,7 @@ class _Attributor:
         self._templates: dict[tuple[str, str, str], list[str]] = collections.defaultdict(list)
         self._body_refs: dict[str, frozenset[str]] = {}
         self._lines: dict[str, list[str]] = {}
+        self._images: dict[str, Article] | None = None
 
     def add(self, page: str, ref: str, reason: str) -> None:
         self.count += 1
@@ -304,6 +306,14 @@ class _Attributor:
         if route is not None and route.template is None:
             name = route.sources[0] if route.sources else page
             self._content.append(Problem(name, None, f"broken link '{ref}'{detail}", self.level))
+            return
+        owner = self._image_owner(route.url, ref) if route is not None else None
+        if owner is not None and owner.image is not None:
+            # A listing's thumbnail: the article's image is at fault, as on its own page.
+            problem = Problem(owner.src_path, owner.line_of("image"),
+                              f"image: broken link '{owner.image.src}'{detail}", self.level)
+            if problem not in self._content:
+                self._content.append(problem)
             return
         template = _template_label(route.template if route else None, self.config)
         self._templates[(template, ref, detail)].append(route.url if route else page)
@@ -339,6 +349,16 @@ class _Attributor:
             return Problem(article.src_path, article.line_of("image"),
                            f"image: broken link '{ref}'{detail}", self.level)
         return None
+
+    def _image_owner(self, page_url: str, ref: str) -> Article | None:
+        """Return the article whose lead image ``ref``, written on ``page_url``, is."""
+        if self._images is None:
+            self._images = {}
+            for article in self.site.published:
+                url = image_url(self.config, article)
+                if url is not None:
+                    self._images.setdefault(url, article)
+        return self._images.get(urljoin(self.config.base_url + page_url, ref))
 
     def problems(self) -> list[Problem]:
         found = list(self._content)

@@ -1,4 +1,4 @@
-"""Structured data for search engines: schema.org ``NewsArticle`` as JSON-LD."""
+"""Structured data for search engines: schema.org ``NewsArticle`` and ``WebPage`` as JSON-LD."""
 
 from __future__ import annotations
 
@@ -25,11 +25,10 @@ def news_article(config: Config, site: Site, article: Article) -> dict[str, obje
         "headline": article.title,
         "url": page,
         "mainEntityOfPage": {"@type": "WebPage", "@id": page},
-        "datePublished": article.date.isoformat(timespec="seconds"),
-        "dateModified": content_date(article).isoformat(timespec="seconds"),
         "inLanguage": (article.lang or config.language).replace("_", "-"),
         "publisher": {"@type": "Organization", "name": config.title, "url": config.base_url},
     }
+    _add_dates(data, article)
     if article.summary:
         data["description"] = article.summary
     source = None
@@ -46,7 +45,9 @@ def news_article(config: Config, site: Site, article: Article) -> dict[str, obje
         data["image"] = image
     if article.tags:
         data["keywords"] = [term.name for term in site.tags.lookup(article.tags)]
-    for term in site.categories.lookup(article.categories)[:1]:
+    # The section the paper files it under; a site without sections has only categories.
+    for term in (site.sections.lookup((article.section,) if article.section else ())
+                 or site.categories.lookup(article.categories)[:1]):
         data["articleSection"] = term.name
     if article.original_url:
         data["isBasedOn"] = article.original_url
@@ -74,3 +75,35 @@ def image_object(config: Config, article: Article) -> dict[str, object] | None:
     if image.copyright:
         data["copyrightNotice"] = image.copyright
     return data
+
+
+def web_page(config: Config, page: Article) -> dict[str, object]:
+    """Return the schema.org ``WebPage`` describing a standalone page (About, Contact).
+
+    Not a ``NewsArticle``: a page is no report, and needs no date or author.
+    """
+    url = config.base_url + page.url
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "WebPage",
+        "name": page.title,
+        "url": url,
+        "inLanguage": (page.lang or config.language).replace("_", "-"),
+        "isPartOf": {"@type": "WebSite", "name": config.title, "url": config.base_url},
+    }
+    _add_dates(data, page)
+    if page.summary:
+        data["description"] = page.summary
+    image = image_object(config, page)
+    if image:
+        data["image"] = image
+    return data
+
+
+def _add_dates(data: dict[str, object], article: Article) -> None:
+    """Set ``datePublished`` and ``dateModified`` from the dates ``article`` gives."""
+    if article.date is not None:
+        data["datePublished"] = article.date.isoformat(timespec="seconds")
+    modified = content_date(article)
+    if modified is not None:
+        data["dateModified"] = modified.isoformat(timespec="seconds")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import html
 import typing as t
 
 from .errors import Problem
@@ -148,8 +149,9 @@ class Article:
     src_path: str
     """Project-relative POSIX path of the source file (``content/2018/x.md``)."""
     title: str
-    date: dt.datetime
-    """Publication time, always timezone-aware."""
+    date: dt.datetime | None
+    """Publication time, always timezone-aware; None only for a standalone page that
+    gives none (every article in a listing has one)."""
     slug: str
     url: str
     """Site path of the article page, relative to the base URL (``2018/08/22/x/``)."""
@@ -157,6 +159,9 @@ class Article:
     """The body rendered to HTML (read it as ``html``)."""
     summary: str
     """Plain-text summary: the front matter's, else the body's first paragraph."""
+    summary_html: str = ""
+    """The summary as inline HTML for listings (a front matter's is inline Markdown);
+    set from ``summary``, escaped, when not given."""
     updated: dt.datetime | None = None
     authors: tuple[str, ...] = ()
     source: str | None = None
@@ -169,9 +174,13 @@ class Article:
     draft: bool = False
     aliases: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    section: str | None = None
+    """The one section of the newspaper the article belongs to (``World``)."""
     page: bool = False
     """A standalone page: built, but left out of date archives, listings, feeds and
     related lists."""
+    featured: bool = False
+    """Put forward as the front page's lead story while it is on the front page."""
     extra: t.Mapping[str, object] = dataclasses.field(default_factory=dict)
     """Front-matter keys outside the schema, kept for templates."""
     key_lines: t.Mapping[str, int] = dataclasses.field(default_factory=dict)
@@ -183,10 +192,22 @@ class Article:
     pictures: tuple[Picture, ...] = ()
     """The local images of the body, in order, each once (see :mod:`.pictures`)."""
 
+    def __post_init__(self) -> None:
+        if self.summary and not self.summary_html:
+            object.__setattr__(self, "summary_html", html.escape(self.summary, quote=False))
+
     @property
     def html(self) -> str:
         """Return the body rendered to HTML."""
         return self.body.html
+
+    @property
+    def listed_date(self) -> dt.datetime:
+        """Return the date of an article that listings, archives and feeds hold: every one
+        has a date (only a standalone page may have none, and none of them holds it)."""
+        if self.date is None:
+            raise ValueError(f"{self.src_path} has no date")
+        return self.date
 
     @property
     def byline(self) -> tuple[str, ...]:
@@ -215,13 +236,13 @@ class Page:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Term:
-    """One tag, author or source and the articles filed under it."""
+    """One tag, author, source, category or section and the articles filed under it."""
 
     name: str
     """The spelling shown: the most frequent of the spellings that fold together."""
     slug: str
     url: str
-    """Site path of the term's listing (``tags/labour/``)."""
+    """Site path of the term's listing (``tags/labour/``; a section's front: ``world/``)."""
     articles: tuple[Article, ...]
     """Newest first; empty in the copy a term's own pages get (see :meth:`counted`)."""
     count: int = -1
@@ -248,13 +269,14 @@ class Term:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Taxonomy:
-    """Every term of one kind (``tags``, ``authors`` or ``sources``)."""
+    """Every term of one kind (``tags``, ``authors``, ``sources``, ``categories`` or
+    ``sections``)."""
 
     kind: str
     url: str
-    """Site path of the page listing every term."""
+    """Site path of the page listing every term (the home page for sections)."""
     terms: tuple[Term, ...] = ()
-    """Sorted by slug."""
+    """Sorted by slug; sections in navigation order."""
     by_name: t.Mapping[str, Term] = dataclasses.field(default_factory=dict)
     """Each spelling used in the front matter, mapped to its term."""
 
@@ -294,6 +316,14 @@ class Period:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Link:
+    """One entry of a menu: the text shown and the site path it leads to."""
+
+    title: str
+    url: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Site:
     """Everything known about the archive before rendering."""
 
@@ -311,6 +341,9 @@ class Site:
     categories: Taxonomy = dataclasses.field(
         default_factory=lambda: Taxonomy("categories", "categories/"))
     """Built only when some article has categories (see :attr:`taxonomies`)."""
+    sections: Taxonomy = dataclasses.field(default_factory=lambda: Taxonomy("sections", ""))
+    """The sections in navigation order: those ``config.toml`` lists, in its order, then
+    the others by article count, largest first. Each has its front at ``{slug}/``."""
     years: tuple[Period, ...] = ()
     """Newest first, like ``months`` and ``days``."""
     months: tuple[Period, ...] = ()
@@ -320,8 +353,13 @@ class Site:
     problems: tuple[Problem, ...] = ()
     """Warnings found while assembling the site (terms whose slugs collide)."""
     pages: tuple[Article, ...] = ()
-    """Standalone pages (``page: true``), sorted by URL: each has its page, in the sitemap
-    and the search index, but no date archive, listing, feed or related list shows it."""
+    """Standalone pages (``page: true``, or files in ``content/pages/``), sorted by URL:
+    each has its page, in the sitemap and the search index, but no date archive, listing,
+    feed or related list shows it."""
+    header_links: tuple[Link, ...] = ()
+    """The pages config's ``[menu] header`` names, in its order, for every page's header."""
+    footer_links: tuple[Link, ...] = ()
+    """The pages ``[menu] footer`` names, for every page's footer."""
 
     @property
     def taxonomies(self) -> tuple[Taxonomy, ...]:
@@ -333,6 +371,15 @@ class Site:
     def taxonomy_kinds(self) -> tuple[str, ...]:
         """Return the kinds of :attr:`taxonomies` (what a menu of them needs)."""
         return tuple(taxonomy.kind for taxonomy in self.taxonomies)
+
+    @property
+    def section_links(self) -> tuple[Link, ...]:
+        """Return each section's name and front, in navigation order.
+
+        What a menu of sections needs: a page reading ``sections`` whole would depend on
+        every article filed under one, and re-render at every edit of any of them.
+        """
+        return tuple(Link(term.name, term.url) for term in self.sections.terms)
 
     @property
     def published(self) -> tuple[Article, ...]:
@@ -377,7 +424,7 @@ def _fast_setstate(cls: type) -> None:
     cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
 
 
-for _cls in (Rendition, Picture, Image, Related, Article, Page, Term, Taxonomy, Period, Site,
-             Route):
+for _cls in (Rendition, Picture, Image, Related, Article, Page, Term, Taxonomy, Period, Link,
+             Site, Route):
     _fast_setstate(_cls)
 

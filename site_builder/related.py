@@ -73,7 +73,7 @@ def _best(
     counts.pop(index, None)
 
     def distance(other: int) -> float:
-        return abs((articles[other].date - article.date).total_seconds())
+        return abs((articles[other].listed_date - article.listed_date).total_seconds())
 
     # Whatever shares two tags or more, best first: these are few, and seen in full.
     ranked: list[tuple[int, float, str, int]] = []

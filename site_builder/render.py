@@ -16,7 +16,7 @@ from .body import nest_headings
 from .config import Config
 from .errors import BuildError, Problem
 from .feeds import image_url, json_feed
-from .metadata import news_article
+from .metadata import news_article, web_page
 from .model import Article, Period, Picture, Route, Site
 from .pictures import SIZES, picture_html
 from .urls import day_url, month_url, year_url
@@ -70,6 +70,9 @@ def make_environment(config: Config) -> jinja2.Environment:
     def article_ld(article: Article, site: Site) -> dict[str, object]:
         return news_article(config, site, article)
 
+    def page_ld(page: Article) -> dict[str, object]:
+        return web_page(config, page)
+
     def lead_image_url(article: Article) -> str | None:
         return image_url(config, article)
 
@@ -90,6 +93,7 @@ def make_environment(config: Config) -> jinja2.Environment:
         url=lambda path="": base_path + path,
         abs_url=lambda path="": config.base_url + path,
         news_article=article_ld,
+        web_page=page_ld,
         json_feed=feed_document,
         image_url=lead_image_url,
         picture=picture,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import importlib.resources
+import itertools
 import os
 import typing as t
 from pathlib import Path
@@ -12,10 +14,11 @@ from .config import Config
 from .content import SourceFile
 from .errors import BuildError, Problem
 from .feeds import content_date, newest_date, sitemap_routes
-from .model import Article, Page, Period, Route, Site, Taxonomy
+from .model import Article, Page, Period, Route, Site, Taxonomy, Term
 from .site import paginate
 from .taxonomy import SINGULAR
-from .urls import ARCHIVE_URL, PAGE_SUFFIXES, output_path, page_folder
+from .urls import ARCHIVE_URL, CATEGORIES, PAGE_SUFFIXES, output_path, page_folder
+from .validate import RESERVED_FOLDERS
 
 THEME_ASSETS = "assets/"
 """Site folder of the files shipped in the package's ``static/`` folder."""
@@ -32,12 +35,15 @@ def plan_routes(
     routes = article_routes(site)
     routes += listing_routes(site, config)
     routes += feed_routes(site, config)
+    sections = section_routes(site, config)
     routes.append(Route(url="robots.txt", output_path="robots.txt", template="robots.txt"))
     routes.append(Route(url="404.html", output_path="404.html", template="404.html"))
     if config.search:
         routes.append(Route(url=SEARCH_URL, output_path="search/index.html",
                             template="search.html"))
     routes.extend(static_routes(config) if static is None else static)
+    check_sections(sections, routes)
+    routes += [route for _, route in sections]
     # The sitemap lists pages, so it is planned once every other route is known.
     pages = [r for r in routes if r.output_path.endswith(PAGE_SUFFIXES)
              and r.url not in ("404.html", SEARCH_URL)]
@@ -47,7 +53,8 @@ def plan_routes(
 
 
 def article_routes(site: Site) -> list[Route]:
-    """Return one page per article, with its neighbours by date and related articles."""
+    """Return one page per article, with its neighbours by date and related articles, and
+    one per standalone page (``page.html``, which reads the page as ``article``)."""
     routes: list[Route] = []
     articles = site.articles
     for index, article in enumerate(articles):
@@ -65,9 +72,8 @@ def article_routes(site: Site) -> list[Route]:
     # Standalone pages stand outside the sequence of articles: no neighbours, no related.
     for page in site.pages:
         routes.append(Route(
-            url=page.url, output_path=output_path(page.url), template="article.html",
-            context={"article": page, "newer": None, "older": None, "related": ()},
-            sources=(page.src_path,), lastmod=content_date(page),
+            url=page.url, output_path=output_path(page.url), template="page.html",
+            context={"article": page}, sources=(page.src_path,), lastmod=content_date(page),
         ))
     return routes
 
@@ -94,9 +100,39 @@ def bundle_routes(
     return routes
 
 
+FRONT_SECTION_ARTICLES = 3
+"""Most articles of each section the front page shows below the latest ones."""
+
+
+def front_page(page: Page, sections: Taxonomy | None = None) -> dict[str, object]:
+    """Return what the front page (the newest home page) shows besides its list.
+
+    The lead story is the newest ``featured`` article on the page, else the newest
+    article: a featured story leads only until newer ones push it off the front page.
+    The other articles of the page follow it, so ``/page/N/`` goes on where it ends.
+    Then each section, in navigation order, with its newest articles not shown above
+    (at most :data:`FRONT_SECTION_ARTICLES`; a section with none left is left out): a
+    copy of its term holding only those, so the page depends on them and no others.
+    """
+    items = page.items
+    lead = next((article for article in items if article.featured), items[0] if items else None)
+    shown = {id(article) for article in items}
+    blocks: list[Term] = []
+    for term in sections.terms if sections is not None else ():
+        newest = tuple(itertools.islice(
+            (article for article in term.articles if id(article) not in shown),
+            FRONT_SECTION_ARTICLES))
+        if newest:
+            blocks.append(dataclasses.replace(term, articles=newest, count=term.count))
+    return {"lead": lead, "latest": tuple(article for article in items if article is not lead),
+            "sections": tuple(blocks)}
+
+
 def listing_routes(site: Site, config: Config) -> list[Route]:
     """Return the home pages, date archives, and term indexes and pages."""
-    routes = [_listing(page, "index.html", {}) for page in site.home_pages]
+    routes = [_listing(page, "index.html",
+                       front_page(page, site.sections) if page.newer_url is None else {})
+              for page in site.home_pages]
     months_of: dict[int, list[Period]] = collections.defaultdict(list)
     for month in site.months:
         months_of[month.year].append(month)
@@ -136,6 +172,64 @@ def listing_routes(site: Site, config: Config) -> list[Route]:
             routes += [_listing(page, template, parts)
                        for page in paginate(term.articles, config.per_page, term.url)]
     return routes
+
+
+def section_routes(site: Site, config: Config) -> list[tuple[Term, Route]]:
+    """Return each section's front (paginated like every listing) and its Atom feed,
+    with the section each belongs to."""
+    kind = Taxonomy(site.sections.kind, site.sections.url)
+    routes: list[tuple[Term, Route]] = []
+    for term in site.sections.terms:
+        parts = {"taxonomy": kind, "term": term.counted()}
+        routes += [(term, _listing(page, "section.html", parts))
+                   for page in paginate(term.articles, config.per_page, term.url)]
+        routes.append((term, _atom(term.feed_url, term.url, f"{config.title}: {term.name}",
+                                   term.articles[: config.feed_limit])))
+    return routes
+
+
+def check_sections(sections: t.Sequence[tuple[Term, Route]], others: t.Sequence[Route]) -> None:
+    """Raise :class:`BuildError` when a section would take a folder or file of another page.
+
+    A section's front is a folder at the top of the site (``world/``), where a year
+    archive, a standalone page or an article may already be; the error names the article
+    that first filed something under the section, at its ``section`` line.
+    """
+    by_path = {route.output_path: route for route in others}
+    reserved = (*RESERVED_FOLDERS, f"{CATEGORIES}/")
+    problems: list[Problem] = []
+    told: set[str] = set()
+    for term, route in sections:
+        first = term.articles[-1]
+        where = (first.src_path, first.line_of("section"))
+        if term.url in reserved and term.url not in told:
+            told.add(term.url)
+            problems.append(Problem(*where, f"section '{term.name}' would have its front at "
+                                            f"/{term.url}, a folder the site reserves: "
+                                            "rename the section"))
+        other = by_path.get(route.output_path)
+        if other is not None and term.url not in told:
+            told.add(term.url)
+            fix = ("rename the section or give the page another URL"
+                   if isinstance(other.context.get("article"), Article) else "rename the section")
+            problems.append(Problem(*where, f"section '{term.name}' would have its front at "
+                                            f"/{term.url}, which is also {_described(other)}: "
+                                            f"{fix}"))
+    if problems:
+        raise BuildError(problems)
+
+
+def _described(route: Route) -> str:
+    """Name what a route publishes, for a message about a clash."""
+    article = route.context.get("article")
+    if isinstance(article, Article):
+        kind = "standalone page" if article.page else "article"
+        return f"the {kind} {article.src_path} (/{article.url})"
+    if route.sources:
+        return ", ".join(route.sources)
+    if route.template in ("year.html", "month.html", "day.html"):
+        return f"the date archive /{route.url}"
+    return f"the site's own {route.template or 'file'} /{route.url}"
 
 
 def _listing(page: Page, template: str, context: t.Mapping[str, object]) -> Route:

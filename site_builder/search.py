@@ -157,8 +157,9 @@ def shards_of(routes: t.Iterable[Route], language: str) -> dict[str, tuple[str, 
     pages: list[str] = []
     for route in routes:
         article = route.context.get("article")
-        if isinstance(article, Article):
-            articles.append((route.output_path, article.date, article.lang or language))
+        # Standalone pages have no place in time: they join the other pages' shard.
+        if isinstance(article, Article) and not article.page:
+            articles.append((route.output_path, article.listed_date, article.lang or language))
         elif route.output_path.endswith(HTML_SUFFIXES):
             pages.append(route.output_path)
     return plan_shards(articles, pages)

@@ -1,8 +1,10 @@
-"""Group the tags, authors, sources and categories of articles into terms with stable slugs."""
+"""Group the tags, authors, sources, categories and sections of articles into terms with
+stable slugs."""
 
 from __future__ import annotations
 
 import collections
+import dataclasses
 import hashlib
 import typing as t
 import unicodedata
@@ -11,7 +13,8 @@ from .errors import Problem
 from .model import Article, Taxonomy, Term
 from .urls import slugify, term_index_url, term_url
 
-SINGULAR = {"tags": "tag", "authors": "author", "sources": "source", "categories": "category"}
+SINGULAR = {"tags": "tag", "authors": "author", "sources": "source", "categories": "category",
+            "sections": "section"}
 
 
 def fold_name(name: str) -> str:
@@ -40,12 +43,14 @@ def names_of(kind: str, article: Article) -> tuple[str, ...]:
         return article.authors
     if kind == "categories":
         return article.categories
+    if kind == "sections":
+        return (article.section,) if article.section else ()
     return (article.source,) if article.source else ()
 
 
 def _line_of(kind: str, article: Article) -> int | None:
     keys = {"tags": ("tags",), "authors": ("authors", "author"), "sources": ("source",),
-            "categories": ("categories",)}[kind]
+            "categories": ("categories",), "sections": ("section",)}[kind]
     for key in keys:
         line = article.line_of(key)
         if line is not None:
@@ -136,6 +141,23 @@ def build_taxonomy(
     terms.sort(key=lambda term: term.slug)
     return Taxonomy(kind=kind, url=term_index_url(kind), terms=tuple(terms),
                     by_name=by_name), problems
+
+
+def order_sections(sections: Taxonomy, configured: t.Sequence[str]) -> Taxonomy:
+    """Return ``sections`` with its terms in navigation order.
+
+    The sections ``configured`` names (config's ``sections``, spellings folded) come
+    first, in its order; the others follow, the one with most articles first, ties by
+    name. A configured section no article uses yet is left out until one does.
+    """
+    rank: dict[str, int] = {}
+    for index, name in enumerate(configured):
+        rank.setdefault(fold_name(name), index)
+    first = sorted((term for term in sections.terms if fold_name(term.name) in rank),
+                   key=lambda term: rank[fold_name(term.name)])
+    others = sorted((term for term in sections.terms if fold_name(term.name) not in rank),
+                    key=lambda term: (-term.count, fold_name(term.name), term.slug))
+    return dataclasses.replace(sections, terms=(*first, *others))
 
 
 def _suffixed(slug: str, key: str, taken: set[str]) -> str:

@@ -161,6 +161,8 @@ TAXONOMY_KINDS = ("tags", "authors", "sources")
 """Kinds of terms every site has; each is also the folder of its pages (``tags/labour/``)."""
 CATEGORIES = "categories"
 """The kind of terms a site has only when some article has ``categories``."""
+SECTIONS = "sections"
+"""The kind of the sections' terms, whose fronts sit at the top of the site (``world/``)."""
 ARCHIVE_URL = "archive/"
 LISTING_PREFIXES = ("page/", "archive/", *(f"{kind}/" for kind in TAXONOMY_KINDS))
 """Folders the site's own listings live in; articles must keep out of them."""
@@ -170,13 +172,16 @@ FEED_NAME = "feed.xml"
 
 
 def term_index_url(kind: str) -> str:
-    """Return the site path of the page listing every term of ``kind``."""
-    return f"{kind}/"
+    """Return the site path of the page listing every term of ``kind``.
+
+    Sections have no such page: the home page and its navigation list them.
+    """
+    return "" if kind == SECTIONS else f"{kind}/"
 
 
 def term_url(kind: str, slug: str) -> str:
-    """Return the site path of one term's listing (``tags/labour/``)."""
-    return f"{kind}/{slug}/"
+    """Return the site path of one term's listing (``tags/labour/``, a section's ``world/``)."""
+    return f"{slug}/" if kind == SECTIONS else f"{kind}/{slug}/"
 
 
 def year_url(year: int) -> str:

@@ -367,6 +367,36 @@ BAD_ARTICLES = [
         id='paragraph of 100,001 characters',
     ),
     pytest.param(
+        {A: fm(*OK, "section: [World, Europe]")},
+        ["content/a.md:4: section: expected one section name, got a list (an article is in one section; 'categories' takes several)"],
+        id='section a list',
+    ),
+    pytest.param(
+        {A: fm(*OK, "section: {name: World}")},
+        ["content/a.md:4: section: expected text, got a mapping"],
+        id='section a mapping',
+    ),
+    pytest.param(
+        {A: fm(*OK, "section: true")},
+        ["content/a.md:4: section: expected text, got true/false"],
+        id='section true',
+    ),
+    pytest.param(
+        {A: fm("title: T", "date: 2023-05-02"), "content/b.md": fm("title: B", "date: 2024-05-02", "section: '2023'")},
+        ["content/b.md:4: section '2023' would have its front at /2023/, which is also the date archive /2023/: rename the section"],
+        id='section at a year',
+    ),
+    pytest.param(
+        {A: fm(*OK, "slug: world", "url: /world/"), "content/b.md": fm("title: B", "date: 2024-05-03", "section: World")},
+        ["content/b.md:4: section 'World' would have its front at /world/, which is also the article content/a.md (/world/): rename the section or give the page another URL"],
+        id='section at an article',
+    ),
+    pytest.param(
+        {A: fm(*OK, "section: Archive")},
+        ["content/a.md:4: section 'Archive' would have its front at /archive/, a folder the site reserves: rename the section"],
+        id='section at a reserved folder',
+    ),
+    pytest.param(
         {"content/a\nb.md": fm(*OK)},
         ['content/a\\nb.md: file name has control characters or bytes that are not UTF-8: rename the file'],
         id='file name with newline',

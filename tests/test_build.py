@@ -121,6 +121,26 @@ def test_seed_article_keeps_every_fact(tmp_path: Path) -> None:
            "(Artyom Korotayev / TASS)</span></figcaption>" in figure
 
 
+def test_sample_archive_files_the_seed_under_world_and_has_an_about_page(
+        tmp_path: Path) -> None:
+    project = tmp_path / "sample"
+    shutil.copytree(PROJECT_ROOT / "content", project / "content")
+    shutil.copy(PROJECT_ROOT / "config.toml", project)
+    build(load_config(project))
+    out = project / "output"
+    seed = (out / "2018/08/22/afghanistan-calls-on-russia-to-press-taliban/index.html").read_text()
+    assert '<li><a href="/world/">World</a></li>' in seed
+    world = (out / "world/index.html").read_text()
+    assert "<h1>World</h1>" in world and "Afghanistan Calls on Russia" in world
+    assert (out / "world/feed.xml").is_file()
+    about = (out / "about/index.html").read_text()
+    assert "<h1>About the News Archive</h1>" in about
+    assert ('href="/2018/08/22/afghanistan-calls-on-russia-to-press-taliban/"' in about)
+    for page in (seed, world, about):
+        footer = page.split('<footer class="site-footer">')[1]
+        assert '>About the News Archive</a></li>' in footer
+
+
 def test_ruby_english_corpus_builds(tmp_path: Path) -> None:
     corpus = shared_dir("corpus", "ruby-news")
     project = tmp_path / "ruby"

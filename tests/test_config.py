@@ -57,6 +57,19 @@ def test_heading_ids_may_be_github(tmp_path: Path) -> None:
      "config.toml:4: heading_ids: expected \"ascii\" or \"github\", got 'gitlab'"),
     ('title = "T"\nbase_url = "https://e.org/"\nheading_ids = true\n',
      "config.toml:3: heading_ids: expected a string, got a boolean"),
+    ('title = "T"\nbase_url = "https://e.org/"\nsections = ["World", 3]\n',
+     "config.toml:3: sections: expected an array of section names, got an integer"),
+    ('title = "T"\nbase_url = "https://e.org/"\nsections = ["World", " "]\n',
+     "config.toml:3: sections: expected an array of section names, got ' '"),
+    ('title = "T"\nbase_url = "https://e.org/"\nsections = ["World", "world"]\n',
+     "config.toml:3: sections: 'world' is listed twice (as 'World')"),
+    ('title = "T"\nbase_url = "https://e.org/"\nsections = "World"\n',
+     "config.toml:3: sections: expected an array, got a string"),
+    ('title = "T"\nbase_url = "https://e.org/"\n[extra]\nx = 1\n[menu]\nside = ["about"]\n',
+     "config.toml:5: menu: unknown key 'side' (known: header, footer)"),
+    ('title = "T"\nbase_url = "https://e.org/"\n[menu]\nfooter = "about"\n',
+     'config.toml:3: menu.footer: expected an array of pages, such as ["about"] or '
+     '["pages/about.md"]'),
 ])
 def test_config_problems_are_located(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(BuildError) as info:
@@ -67,3 +80,13 @@ def test_config_problems_are_located(tmp_path: Path, text: str, expected: str) -
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="no config.toml"):
         load_config(tmp_path)
+
+
+def test_sections_and_menu_are_read_in_order(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, 'title = "T"\nbase_url = "https://e.org/"\n'
+                               'sections = ["World", "Sport  news"]\n'
+                               '[menu]\nheader = ["about"]\n'
+                               'footer = ["pages/about.md", "contact"]\n'))
+    assert config.sections == ("World", "Sport news")
+    assert (config.menu.header, config.menu.footer, config.menu.line) == (
+        ("about",), ("pages/about.md", "contact"), 4)

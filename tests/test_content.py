@@ -44,6 +44,7 @@ def test_full_schema_is_parsed() -> None:
         "lang: en\n"
         "aliases: [/old/path/]\n"
         "section: World\n"
+        "desk: Foreign\n"
         "---\n\nFirst paragraph.\n\nSecond.\n",
         timezone="Europe/Moscow",
     )
@@ -57,11 +58,12 @@ def test_full_schema_is_parsed() -> None:
     assert article.image == Image(caption="Two ministers", credit="TASS")
     assert article.related == (Related("Earlier story", "https://example.com/b"),
                                Related("No link"))
-    assert article.extra == {"section": "World"}
+    assert article.section == "World"
+    assert article.extra == {"desk": "Foreign"}
     assert article.summary == "First paragraph."
     assert article.slug == "x"
     assert article.url == "2018/08/22/x/"
-    assert article.body_line == 20
+    assert article.body_line == 21
     assert article.key_lines["source"] == 6
 
 

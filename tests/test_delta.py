@@ -52,7 +52,7 @@ def test_many_edits_in_a_row_stay_equal_to_a_clean_build(tmp_path: Path) -> None
     assert_matches_clean(project)
 
 
-@pytest.mark.parametrize("edit", ["title", "tags", "date", "draft"])
+@pytest.mark.parametrize("edit", ["title", "tags", "date", "draft", "section", "featured"])
 def test_a_change_to_what_planning_reads_runs_the_full_pipeline(
         edit: str, tmp_path: Path) -> None:
     project = basic_site(tmp_path)
@@ -65,6 +65,8 @@ def test_a_change_to_what_planning_reads_runs_the_full_pipeline(
         "tags": text.replace("tags: [", "tags: [ferries, ", 1),
         "date": text.replace("date: 2024-05-20", "date: 2024-05-21", 1),
         "draft": text.replace("---\n", "---\ndraft: true\n", 1),
+        "section": text.replace("---\n", "---\nsection: Transport\n", 1),
+        "featured": text.replace("---\n", "---\nfeatured: true\n", 1),
     }[edit]
     assert text != file.read_text()
     file.write_text(text)

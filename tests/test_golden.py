@@ -14,7 +14,7 @@ from site_builder import build, load_config
 
 from .conftest import SITES, assert_same_tree, copy_site
 
-GOLDEN_SITES = ["basic", "overrides", "links", "photos"]
+GOLDEN_SITES = ["basic", "overrides", "links", "sections", "newsroom", "photos"]
 
 
 @pytest.mark.parametrize("name", GOLDEN_SITES)

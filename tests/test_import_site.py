@@ -22,7 +22,13 @@ from site_builder.cli import main
 from site_builder.config import Config
 from site_builder.imaging import credits_xmp
 from site_builder.importers import media
-from site_builder.importers.imported import Accounted, Asset, ImportedArticle, SiteImport
+from site_builder.importers.imported import (
+    Accounted,
+    Asset,
+    ImportedArticle,
+    SiteImport,
+    section_of,
+)
 from site_builder.importers.writing import import_site, safe_asset_name
 from site_builder.model import Image
 
@@ -68,21 +74,62 @@ def test_new_keys_are_written_and_slug_only_when_the_build_would_not_derive_it(
 ) -> None:
     project = new_project(tmp_path)
     result = run(project,
-                 article(slug="harbour-reopens", categories=("Port", "Sea"), sticky=True,
+                 article(slug="harbour-reopens", categories=("Port", "Sea"), section="Port",
+                         sticky=True,
                          extra={"layout": "post", "comments": True}, draft=True,
                          aliases=("2021/06/old-name/", "/2021/06/old-name/")),
                  article(title="About", slug="About_Us", page=True, old_path="about-us.html"))
     assert [e.path for e in result.events] == [
         "content/2021/06/2021-06-05-harbour-reopens.md",
-        "content/2021/06/2021-06-05-about-us.md"]
+        "content/pages/about-us.md"]
     first = meta_of(project, result.events[0].path)
-    assert list(first) == ["title", "date", "categories", "aliases", "draft", "sticky", "lang",
-                           "extra", "import_digest"]
+    assert list(first) == ["title", "date", "categories", "section", "aliases", "draft",
+                           "sticky", "lang", "extra", "import_digest"]
+    assert first["section"] == "Port"
     assert first["aliases"] == ["/2021/06/old-name/"]
     assert first["extra"] == {"layout": "post", "comments": True}
     second = meta_of(project, result.events[1].path)
     assert (second["slug"], second["url"], second["page"]) == ("About_Us", "/about-us.html",
                                                                True)
+
+
+def test_pages_go_to_the_pages_folder_and_keep_their_old_urls(tmp_path: Path) -> None:
+    project = new_project(tmp_path)
+    result = run(project,
+                 article(title="About", slug="about", page=True, old_path="about/",
+                         original_url="https://old.example/about/"),
+                 article(title="Contact", slug="contact", page=True, old_path="info/contact/"))
+    assert [e.path for e in result.events] == ["content/pages/about.md",
+                                               "content/pages/contact.md"]
+    about, contact = (meta_of(project, e.path) for e in result.events)
+    assert "url" not in about and about["page"] is True  # /about/ is where the page is
+    assert contact["url"] == "/info/contact/"
+    build(load_config(project))
+    assert (project / "output/about/index.html").is_file()
+    assert (project / "output/info/contact/index.html").is_file()
+
+
+def test_a_page_imported_to_a_dated_folder_before_stays_there(tmp_path: Path) -> None:
+    project = new_project(tmp_path)
+    old = project / "content/2021/06/2021-06-05-about.md"
+    old.parent.mkdir(parents=True)
+    old.write_text("---\ntitle: About\ndate: 2021-06-05\npage: true\nurl: /about/\n"
+                   "original_url: https://old.example/about/\n---\n\nOld text.\n")
+    result = run(project, article(title="About", slug="about", page=True, old_path="about/",
+                                  original_url="https://old.example/about/"), force=True)
+    assert [(e.action, e.path) for e in result.events] == [
+        ("updated", "content/2021/06/2021-06-05-about.md")]
+    meta = meta_of(project, result.events[0].path)
+    assert (meta["page"], meta.get("url")) == (True, None)  # /about/ by the page rule
+    assert not (project / "content/pages").exists()
+
+
+def test_the_section_is_the_first_category_that_can_be_one() -> None:
+    assert section_of(("World", "Europe")) == "World"
+    assert section_of(("Uncategorized", "World")) == "World"
+    assert section_of(("2013", "tags", "Archive", "News")) == "News"
+    assert section_of(("World",), page=True) is None
+    assert section_of(()) is None
 
 
 def test_old_url_the_permalink_reproduces_needs_no_url(tmp_path: Path) -> None:
@@ -234,11 +281,11 @@ def test_cli_dispatches_to_the_reader_and_prints_the_summary(
     assert fake_reader == [(Path("old-site"), None)]
     assert capsys.readouterr().out.splitlines() == [
         "created content/2021/06/2021-06-05-reopens.md",
-        "created content/2021/06/2021-06-05-about.md",
+        "created content/pages/about.md",
         "Imported from jekyll: 1 articles, 1 pages, 0 drafts, 1 assets, 3 skipped "
         "(not content: 2, settings: 1).",
-        "Note: pages are written with 'page: true': built at their old URL, left out of "
-        "listings and feeds.",
+        "Note: pages are written to content/pages/ with 'page: true': built at their old "
+        "URL, left out of listings and feeds.",
         "Kept under extra: layout (2), comments (1).",
         "Proposed for config.toml:",
         '    permalink = "/{year}/{month}/{day}/{slug}/"    # already in force: the default',

@@ -105,8 +105,18 @@ def add_categories(project: Path) -> None:
     add_front_matter(project, "categories: Transport, Islands\n")
 
 
+def add_section(project: Path) -> None:
+    add_front_matter(project, "section: Transport\n")
+
+
 def make_page(project: Path) -> None:
     add_front_matter(project, "page: true\n")
+
+
+def add_page(project: Path) -> None:
+    (project / "content/pages").mkdir()
+    (project / "content/pages/about.md").write_text(
+        "---\ntitle: About the Gazette\n---\n\nSee [the ferry](../2024/05/2024-05-20-ferry.md).\n")
 
 
 def make_bundle(project: Path) -> None:
@@ -122,7 +132,8 @@ CHANGES: dict[str, t.Callable[[Path], None]] = {
     "edit body": edit_body, "edit title": edit_title, "add": add_article,
     "delete": delete_article, "rename": rename_article, "template edit": edit_template,
     "config edit": edit_config, "static edit": edit_static, "drafts": toggle_drafts,
-    "url and alias": give_url, "categories": add_categories, "page": make_page,
+    "url and alias": give_url, "categories": add_categories, "section": add_section,
+    "page": make_page, "undated page": add_page,
     "bundle": make_bundle,
 }
 

@@ -129,9 +129,11 @@ def test_node_blog_permission_flags_are_links() -> None:
      '<table class="t" id="n">\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n'
      "<tbody>\n<tr>\n<td>1</td>\n</tr>\n</tbody>\n</table>"),
     ("> quote\n{: .q}", '<blockquote class="q">\n<p>quote</p>\n</blockquote>'),
-    ("    code\n{: .code}", '<pre class="code"><code>code\n</code></pre>'),
+    ("    code\n{: .code}",
+     '<div class="code codehilite"><pre><span></span><code>code\n</code></pre></div>'),
     ("```ruby\nputs 1\n```\n{: .code}",
-     '<pre class="code"><code class="language-ruby">puts 1\n</code></pre>'),
+     '<div class="codehilite code"><pre><span></span><code><span class="nb">puts</span>'
+     '<span class="w"> </span><span class="mi">1</span>\n</code></pre></div>'),
     ("<div>\nraw\n</div>\n{: .box}", '<div class="box">\nraw\n</div>'),
     ("Term\n: Definition\n{: .terms}",
      '<dl class="terms">\n<dt>Term</dt>\n<dd>Definition</dd>\n</dl>'),
@@ -189,14 +191,16 @@ def test_ruby_news_heading_ids_and_code_classes() -> None:
     html = ours(body_of(corpus / "2008-08-08-multiple-vulnerabilities-in-ruby.en.md"))
     assert '<h3 id="label-3">Lack of taintness check in dl</h3>' in html
     html = ours(body_of(corpus / "2005-07-01-xmlrpcipimethods-vulnerability.en.md"))
-    assert '<pre class="code"><code>--- ruby-1.8.2/lib/xmlrpc/utils.rb.orig' in html
+    assert ('<div class="code codehilite"><pre><span></span><code>'
+            '--- ruby-1.8.2/lib/xmlrpc/utils.rb.orig') in html
 
 
 def test_end_of_block_markers_keep_lists_and_code_apart() -> None:
     text = "* one\n^\n* two\n^\n\n    code\n\n^\n"
     assert "^" in stock(text)
     assert ours(text) == ("<ul>\n<li>one</li>\n</ul>\n<ul>\n<li>two</li>\n</ul>\n"
-                          "<pre><code>code\n</code></pre>")
+                          '<div class="codehilite"><pre><span></span><code>code\n</code></pre>'
+                          "</div>")
     assert ours("```\n^\n```") == stock("```\n^\n```")
 
 

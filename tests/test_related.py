@@ -39,7 +39,7 @@ def brute_force(articles: list[Article], limit: int) -> dict[str, list[str]]:
             (other for other in articles
              if other is not article and set(other.tags) & set(article.tags)),
             key=lambda o: (-len(set(o.tags) & set(article.tags)),
-                           abs((o.date - article.date).total_seconds()), o.url),
+                           abs((o.listed_date - article.listed_date).total_seconds()), o.url),
         )
         if ranked:
             result[article.url] = [o.slug for o in ranked[:limit]]

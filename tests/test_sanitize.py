@@ -143,7 +143,11 @@ def test_markdown_markup_survives_sanitising() -> None:
         '<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>',
         '<th style="text-align: left;">left</th>', '<td style="text-align: right;">2</td>',
         '<td style="text-align: center;">3</td>',
-        '<pre><code class="language-python">if a &lt; b:',
+        # Pygments' classes survive: the theme colours code by them.
+        '<div class="codehilite"><pre><span></span><code><span class="k">if</span> '
+        '<span class="n">a</span> <span class="o">&lt;</span>',
+        '<span class="nb">print</span><span class="p">(</span><span class="s1">\'&lt;b&gt;\''
+        '</span>',
         "<dt>Term</dt>", '<abbr title="Hypertext Markup Language">HTML</abbr>',
         '<img alt="Alt" src="/images/a.png" title="Caption">',
         '<li id="fn:1">', 'class="footnote-backref" href="#fnref:1"',
@@ -184,7 +188,7 @@ def test_an_unclosed_text_element_does_not_swallow_the_blocks_after_it() -> None
                            "    pre\n").html
     assert html == ('<ul>\n<li>item with <code>unclosed</code></li>\n</ul>\n'
                     '<p>Next para</p>\n<h2 id="heading">Heading</h2>\n'
-                    '<pre><code>pre\n</code></pre>')
+                    '<div class="codehilite"><pre><span></span><code>pre\n</code></pre></div>')
 
 
 @pytest.mark.parametrize(("before", "after"), [

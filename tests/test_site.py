@@ -36,8 +36,8 @@ def test_pages_are_numbered_from_the_oldest() -> None:
 
 
 def test_adding_an_article_keeps_old_pages_unchanged() -> None:
-    before = paginate(sorted(articles(40), key=lambda a: a.date, reverse=True), 5, "")
-    after = paginate(sorted(articles(41), key=lambda a: a.date, reverse=True), 5, "")
+    before = paginate(sorted(articles(40), key=lambda a: a.listed_date, reverse=True), 5, "")
+    after = paginate(sorted(articles(41), key=lambda a: a.listed_date, reverse=True), 5, "")
     old = {p.url: p.items for p in before if p.url}
     new = {p.url: p.items for p in after if p.url}
     assert old == new

@@ -18,7 +18,7 @@ import pytest
 from site_builder import build, load_config
 from site_builder.cli import main
 from site_builder.importers import wordpress, wordpress_body
-from site_builder.importers.imported import ImportedArticle
+from site_builder.importers.imported import ImportedArticle, section_of
 from site_builder.importers.writing import import_site
 
 from .conftest import make_config, shared_dir
@@ -146,21 +146,22 @@ def test_small_export_imports_builds_and_imports_again_unchanged(
         "Imported from wordpress: 2 articles, 1 pages, 1 drafts, 2 assets, 5 skipped "
         "(comment (not imported): 2, navigation menu item: 1, password-protected: 1, "
         "reusable block (inlined where it is used): 1).",
-        "Note: pages are written with 'page: true': built at their old URL, left out of "
-        "listings and feeds.",
+        "Note: pages are written to content/pages/ with 'page: true': built at their old "
+        "URL, left out of listings and feeds.",
         "Kept under extra: format (1), source_desk (1).",
         "Proposed for config.toml:",
         '    permalink = "/{year}/{month}/{day}/{slug}/"    # already in force: the default',
         "Imported 4 articles: 4 created, 0 updated, 0 unchanged, 0 skipped.",
     ]
-    about = front(project, "2022/12/2022-12-01-about.md")
+    about = front(project, "pages/about.md")
     assert (about["slug"], about["url"], about["page"]) == ("About", "/about/", True)
     ferry = front(project, "2023/03/2023-03-05-ferry-timetable.md")
     assert "url" not in ferry and "slug" not in ferry  # the permalink reproduces the old URL
     assert ferry["aliases"] == ["/2023/03/05/new-ferry-times/"]
-    assert list(ferry) == ["title", "date", "authors", "tags", "categories", "summary",
-                           "image", "aliases", "sticky", "original_url", "lang", "extra",
-                           "import_source", "import_digest"]
+    assert list(ferry) == ["title", "date", "authors", "tags", "categories", "section",
+                           "summary", "image", "aliases", "sticky", "original_url", "lang",
+                           "extra", "import_source", "import_digest"]
+    assert ferry["section"] == ferry["categories"][0]
     result = build(load_config(project))
     assert not [w for w in result.warnings if "caption" in w.message]
     page = (project / "output/2023/03/05/ferry-timetable/index.html").read_text()
@@ -206,7 +207,7 @@ def test_an_unchanged_export_is_not_converted_again_but_a_change_is_seen(
     ferry = front(project, "2023/03/2023-03-05-ferry-timetable.md")
     assert ferry["image"]["caption"] == "The ferry, at dawn"
     # An edited file is read again and kept as the editor left it.
-    path = project / "content/2022/12/2022-12-01-about.md"
+    path = project / "content/pages/about.md"
     path.write_text(path.read_text().replace("We report", "We do report"))
     converted.clear()
     edited = run()
@@ -548,10 +549,18 @@ def test_theme_unit_test_data_imports_completely_and_builds(tmp_path: Path) -> N
     for page in (project / "output").rglob("*.html"):
         text = page.read_text()
         assert "[caption" not in text and "[gallery" not in text, page
-    # The Greek page keeps its old URL, decoded.
+    # The Greek pages keep their old URLs, decoded; the top one is its slug's, /greek/.
     greek = [m for m in written.values() if "url" in m and "greek/" in m["url"]]
-    assert sorted(m["url"] for m in greek) == ["/greek/", "/greek/επίπεδο-2/",
+    assert sorted(m["url"] for m in greek) == ["/greek/επίπεδο-2/",
                                                "/greek/επίπεδο-2/επίπεδο-3/"]
+    assert (project / "output/greek/index.html").is_file()
+    # Pages go where the build looks for them; posts take their first real category as
+    # their section ("Uncategorized" is WordPress's word for none).
+    assert len(list((project / "content/pages").rglob("*.md"))) == 21
+    assert all(m.get("section") == section_of(m.get("categories", []))
+               for m in written.values() if not m.get("page"))
+    sections = {m["section"] for m in written.values() if "section" in m}
+    assert "Unpublished" in sections and "Uncategorized" not in sections, sections
     before = snapshot(project / "content")
     again = import_site(load_config(project), wordpress.read_site(export, config), "wordpress")
     assert again.count("unchanged") == 78 and again.count("created") == 0

@@ -51,7 +51,7 @@ from ..content import MAX_FILE_BYTES, clean_text, split_front_matter
 from ..errors import Problem
 from ..model import Image
 from . import dead_links, hugo_shortcodes
-from .imported import Accounted, Asset, ImportedArticle, Kind, SiteImport, split_byline
+from .imported import Accounted, Asset, ImportedArticle, Kind, SiteImport, section_of, split_byline
 
 CONFIG_NAMES = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json",
                 "config.toml", "config.yaml", "config.yml", "config.json")
@@ -1291,7 +1291,8 @@ class _Reader:
             tags=tags, summary=summary, image=image, original_url=original_url,
             lang=page.lang if page.lang_known else None,
             slug=page.url_slug or page.slug or page.base or None, draft=page.draft,
-            page=page.role == "page", categories=categories, old_path=old_path,
+            page=page.role == "page", categories=categories,
+            section=section_of(categories, page.role == "page"), old_path=old_path,
             aliases=(), extra=extra,
             assets=tuple(Asset(src, name) for src, name in assets.items()),
             media=tuple(dict.fromkeys(media)),

@@ -16,6 +16,8 @@ from urllib.parse import urljoin, urlsplit
 
 from ..errors import Problem
 from ..model import Image, Related
+from ..urls import CATEGORIES, slugify
+from ..validate import RESERVED_FOLDERS
 
 KNOWN_AGENCIES = (
     "Reuters", "Associated Press", "AP", "AFP", "Agence France-Presse", "Bloomberg",
@@ -119,6 +121,8 @@ class ImportedArticle:
     """A standalone page of the old site (written with ``page: true``)."""
     sticky: bool = False
     categories: tuple[str, ...] = ()
+    section: str | None = None
+    """The section it is filed under: the old site's first category (see :func:`section_of`)."""
     old_path: str | None = None
     """Site path the old site published it at (``2008/11/21/complex.html``, ``blog/x/``)."""
     aliases: tuple[str, ...] = ()
@@ -149,6 +153,29 @@ class ImportedArticle:
     def label(self) -> str:
         """Return where the article came from, for people: ``feed.xml: entry 3 (...)``."""
         return f"{self.origin}: {self.entry}" if self.entry else self.origin
+
+
+UNFILED = frozenset({"uncategorized", "uncategorised"})
+"""Category names that mean "none" (WordPress files every post under one by default)."""
+
+
+def section_of(categories: t.Sequence[str], page: bool = False) -> str | None:
+    """Return the section an imported article is filed under: the old site's first
+    category that can be one, or None for a page or an article without one.
+
+    A section's front is a folder at the top of the site, so a category whose slug is a
+    number (``2013``, a year's archive) or a folder the site keeps (``tags``) stays a
+    category only.
+    """
+    if page:
+        return None
+    for name in categories:
+        slug = slugify(name)
+        if (name.strip().casefold() in UNFILED or not slug or slug.isdigit()
+                or f"{slug}/" in (*RESERVED_FOLDERS, f"{CATEGORIES}/")):
+            continue
+        return name
+    return None
 
 
 def split_byline(

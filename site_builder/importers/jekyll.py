@@ -71,7 +71,16 @@ from ..errors import Problem
 from ..model import Image
 from . import dead_links, liquid, markdown_links
 from .feed_entries import html_to_text
-from .imported import Accounted, Asset, ImportedArticle, Kind, SiteImport, split_byline, valid_lang
+from .imported import (
+    Accounted,
+    Asset,
+    ImportedArticle,
+    Kind,
+    SiteImport,
+    section_of,
+    split_byline,
+    valid_lang,
+)
 
 MARKDOWN_EXTENSIONS = ("markdown", "mkdown", "mkdn", "mkd", "md")
 """Jekyll's default ``markdown_ext``."""
@@ -989,7 +998,8 @@ class _Reader:
                             site_lang if isinstance(site_lang, str) else None),
             slug=doc.url_slug or None, draft=doc.draft, page=doc.kind == "page",
             sticky=meta.get("sticky") is True or meta.get("pinned") is True,
-            categories=tuple(doc.categories), old_path=doc.old_path,
+            categories=tuple(doc.categories),
+            section=section_of(doc.categories, doc.kind == "page"), old_path=doc.old_path,
             aliases=self.aliases(doc), extra=extra,
             assets=tuple(Asset(file, name) for file, name in owned.items()),
             media=tuple(doc.media),

@@ -49,7 +49,7 @@ from ..config import Config, check_permalink
 from ..content import split_front_matter
 from ..errors import Problem
 from ..urls import expand_permalink, is_valid_slug, slugify, term_url
-from .imported import Accounted, ImportedArticle, SiteImport, split_byline, valid_lang
+from .imported import Accounted, ImportedArticle, SiteImport, section_of, split_byline, valid_lang
 from .markdown_source import (
     UNLINK,
     ArticleAssets,
@@ -1008,6 +1008,7 @@ def _article(reader: _Reader, source: _Source, permalink: str | None) -> Importe
         original_url=original, lang=valid_lang(lang) if lang else None,
         slug=source.slug if is_valid_slug(source.slug) else None, draft=draft, page=page,
         categories=(source.category,) if source.category else (),
+        section=section_of((source.category,) if source.category else (), page),
         old_path=old_path, extra=extra, assets=tuple(source.assets.assets),
         media=remote_media(body),
     )

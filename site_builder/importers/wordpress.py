@@ -39,7 +39,7 @@ from ..errors import Problem
 from ..model import Image
 from . import wordpress_body
 from .feed_entries import html_to_text
-from .imported import Accounted, ImportedArticle, Kind, SiteImport, valid_lang, web_url
+from .imported import Accounted, ImportedArticle, Kind, SiteImport, section_of, valid_lang, web_url
 
 READER_FORMAT = "wordpress 1"
 """Changes whenever the same export would be read differently (invalidates import_source)."""
@@ -754,6 +754,7 @@ def _article(item: _Item, shown: str, config: Config, survey: _Survey, zone: dt.
     return ImportedArticle(
         origin=shown, origin_line=item.line, entry=label, title=title, date=date, body=body,
         authors=(author,) if author else (), tags=tuple(tags), categories=tuple(categories),
+        section=section_of(categories, item.post_type == "page"),
         summary=summary, image=image, original_url=web_url(item.link), lang=survey.channel.language,
         slug=slug, draft=item.status != "publish", page=item.post_type == "page",
         sticky=item.sticky, old_path=old, aliases=tuple(dict.fromkeys(aliases)),

@@ -41,7 +41,14 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from ..config import CONFIG_NAME, Config, load_config, parse_config
-from ..content import clean_text, discover_sources, parse_date, read_source, split_front_matter
+from ..content import (
+    PAGES_DIR,
+    clean_text,
+    discover_sources,
+    parse_date,
+    read_source,
+    split_front_matter,
+)
 from ..errors import BuildError, Problem
 from ..model import Image
 from ..urls import (
@@ -64,7 +71,7 @@ DIGEST_KEY = "import_digest"
 """Front-matter key holding the digest of the text the importer wrote."""
 SOURCE_KEY = "import_source"
 """Front-matter key holding the digest of what the article was made from, and how."""
-SOURCE_FORMAT = "1"
+SOURCE_FORMAT = "2"
 """Changes whenever the same source would be written differently."""
 FALLBACK_SLUG = "article"
 """Slug of an article whose title gives none (only punctuation, say)."""
@@ -72,8 +79,8 @@ MAX_CANDIDATES = 999
 """Most articles of one day with one title (``slug``, ``slug-2`` ... ``slug-999``)."""
 BUNDLE_INDEX = "index.md"
 """The article file of a bundle folder."""
-PAGES_NOTE = ("pages are written with 'page: true': built at their old URL, left out of "
-              "listings and feeds")
+PAGES_NOTE = ("pages are written to content/pages/ with 'page: true': built at their old "
+              "URL, left out of listings and feeds")
 
 ALSO_RESERVED = ("categories/",)
 """Folders of listings the build adds only for some sites (categories, once an article has
@@ -316,6 +323,8 @@ def render_article(
         front["tags"] = list(article.tags)
     if article.categories:
         front["categories"] = list(article.categories)
+    if article.section:
+        front["section"] = article.section
     if article.summary:
         front["summary"] = article.summary
     if article.image is not None:
@@ -548,6 +557,10 @@ def _page_of(config: Config, meta: t.Mapping[str, object], path: Path) -> str | 
         title = meta.get("title")
         slug = derived_slug(path) or (slugify(title) if isinstance(title, str) else "")
     lang = meta.get("lang")
+    page = meta.get("page")
+    in_pages = path.resolve().is_relative_to((config.content_path / PAGES_DIR).resolve())
+    if slug and (page is True or in_pages and page is not False):
+        return output_path(f"{slug}/")
     if date is None or not slug:
         return None
     return output_path(expand_permalink(config.permalink, date=date, slug=slug,
@@ -670,8 +683,7 @@ def _text(
 ) -> str:
     """Return the file text of ``article`` placed at ``target``."""
     slug = target.slug if target.slug != derived_slug(target.path) else None
-    when = _aware(article.date, config)
-    permalink_page = expand_permalink(config.permalink, date=when, slug=target.slug, lang=lang)
+    permalink_page = _served_at(config, article, target.slug, lang)
     url = None
     old = normal_site_path(article.old_path) if article.old_path else None
     if old is not None and old != permalink_page:
@@ -771,8 +783,21 @@ def _aware(date: dt.date | dt.datetime, config: Config) -> dt.datetime:
     return dt.datetime(date.year, date.month, date.day, tzinfo=config.tzinfo)
 
 
+def _served_at(config: Config, article: ImportedArticle, slug: str, lang: str) -> str:
+    """Return the site path the build gives ``article`` at ``slug`` when it sets no url:
+    ``{slug}/`` for a page, the permalink for an article."""
+    if article.page:
+        return f"{slug}/"
+    return expand_permalink(config.permalink, date=_aware(article.date, config), slug=slug,
+                            lang=lang)
+
+
 def _article_path(config: Config, article: ImportedArticle, file_slug: str,
                   bundled: bool = False) -> Path:
+    if article.page:
+        # Where the build looks for standalone pages: they have no place in time.
+        folder = config.content_path / PAGES_DIR
+        return folder / file_slug / BUNDLE_INDEX if bundled else folder / f"{file_slug}.md"
     year, month, day = f"{article.date.year:04d}", f"{article.date.month:02d}", \
         f"{article.date.day:02d}"
     name = f"{year}-{month}-{day}-{file_slug}"
@@ -836,10 +861,9 @@ def _new_target(
     config: Config, index: _ContentIndex, article: ImportedArticle, lang: str, bundled: bool
 ) -> _Target | None:
     """Return a free file for ``article`` whose page URL no other article has."""
-    when = _aware(article.date, config)
     for slug in _slug_candidates(article):
         path = _article_path(config, article, _file_slug(slug), bundled)
-        page = output_path(expand_permalink(config.permalink, date=when, slug=slug, lang=lang))
+        page = output_path(_served_at(config, article, slug, lang))
         if (path.exists() or _other_form(path).exists()
                 or (bundled and path.parent.exists())
                 or page in index.taken_outputs

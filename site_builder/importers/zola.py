@@ -47,7 +47,7 @@ from ..config import Config
 from ..content import split_front_matter
 from ..errors import Problem
 from ..urls import is_valid_slug
-from .imported import Accounted, ImportedArticle, SiteImport, split_byline, valid_lang
+from .imported import Accounted, ImportedArticle, SiteImport, section_of, split_byline, valid_lang
 from .markdown_source import (
     UNLINK,
     ArticleAssets,
@@ -688,7 +688,8 @@ def _article(reader: _Reader, source: _Source) -> ImportedArticle:
         or source.lang != reader.site.default_language else None,
         slug=source.slug if is_valid_slug(source.slug) else None,
         draft=source.draft, page=source.page, categories=categories,
-        old_path=source.old_path, aliases=tuple(dict.fromkeys(aliases)),
+        section=section_of(categories, source.page), old_path=source.old_path,
+        aliases=tuple(dict.fromkeys(aliases)),
         extra=extra, assets=tuple(source.assets.assets), media=remote_media(body),
     )
 

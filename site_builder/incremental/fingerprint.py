@@ -149,7 +149,7 @@ class Digester:
 
 SITE_READERS: dict[str, frozenset[str]] = {
     "news_article": frozenset({"authors.lookup", "sources.lookup", "tags.lookup",
-                               "categories.lookup"}),
+                               "categories.lookup", "sections.lookup"}),
     "json_feed": frozenset({"authors.lookup", "sources.lookup", "tags.lookup"}),
 }
 """Template globals that take ``site`` whole, with the attributes they read of it."""

@@ -33,7 +33,7 @@ FORMAT = b"site-builder kept model 1\n"
 
 _PLAIN = (type(None), bool, int, float, str, bytes)
 _LEAVES = frozenset({Article, *_PLAIN})
-_NOT_PLANNED = frozenset({"body", "summary", "link_origins"})
+_NOT_PLANNED = frozenset({"body", "summary", "summary_html", "link_origins"})
 """Article fields no planning stage reads: a change to these alone keeps the plan."""
 _PLANNED = tuple(f.name for f in dataclasses.fields(Article) if f.name not in _NOT_PLANNED)
 
