@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.server
 import io
 import json
 import re
@@ -27,8 +28,9 @@ from site_builder.incremental.store import CACHE_DIR
 from site_builder.model import Picture, Rendition
 from site_builder.pictures import CACHE_FOLDER, is_local_image, picture_html, rewrite_images
 
-from .conftest import tree
+from .conftest import copy_site, tree
 from .projects import CONFIG, run, write_project
+from .test_browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 GPS_IFD = 0x8825
 MAKE, MODEL, ORIENTATION = 0x010F, 0x0110, 0x0112
@@ -459,3 +461,60 @@ def test_themes_call_the_picture_macros(tmp_path: Path) -> None:
     assert re.search(r'srcset="/2018/08/22/talks/talks-480\.[0-9a-f]{10}\.webp 480w', thumb)
     [lead] = re.findall(r'<div class="lead-picture"><picture>.*?</picture></div>', home)
     assert "/2024/05/02/strike/strike-1600." in lead and 'loading="eager"' in lead
+
+
+# ----------------------------------------------------------------------------- browser
+
+
+def test_chromium_picks_a_webp_rendition_and_keeps_the_layout_still(tmp_path: Path) -> None:
+    require_chromium()
+    import functools
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    project = copy_site("photos", tmp_path)
+    config = project / "config.toml"
+    config.write_text("search = false\n" + config.read_text())
+    build(load_config(project))
+    handler = functools.partial(_QuietHandler, directory=str(project / "output"))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/2024/05/02/harbour-fire/"
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                     args=CHROMIUM_ARGS)
+                try:
+                    page = browser.new_page(viewport={"width": 900, "height": 700})
+                    # Before any image arrives (requests held), each box has its shape.
+                    held: list[t.Any] = []
+                    page.route("**/*.{webp,jpg,png}", lambda route: held.append(route))
+                    page.goto(url, wait_until="domcontentloaded")
+                    boxes = page.eval_on_selector_all(
+                        "main img", "els => els.map(e => [e.clientWidth, e.clientHeight])")
+                    assert [round(w / h, 2) for w, h in boxes] == [1.5, 1.5, 1.6]
+                    page.unroute("**/*.{webp,jpg,png}")
+                    page.goto(url)
+                    lead = page.locator(".lead-image img")
+                    page.wait_for_function(
+                        "() => document.querySelector('.lead-image img').naturalWidth > 0")
+                    # A 640-pixel column at one device pixel per CSS pixel: the 800 WebP.
+                    assert re.search(r"/fire-800\.[0-9a-f]{10}\.webp$",
+                                     lead.evaluate("e => e.currentSrc"))
+                    page.mouse.wheel(0, 5000)
+                    page.wait_for_function("() => [...document.querySelectorAll('main img')]"
+                                           ".every(e => e.complete && e.naturalWidth > 0)")
+                    sources = page.eval_on_selector_all("main img", "els => els.map(e => "
+                                                        "e.currentSrc.split('/').pop())")
+                    assert [re.sub(r"\.[0-9a-f]{10}\.", ".", s) for s in sources] == [
+                        "fire-800.webp", "boats-800.webp", "map-640.webp"]
+                finally:
+                    browser.close()
+        finally:
+            httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: t.Any) -> None:
+        """Keep the test output clean."""
