@@ -129,8 +129,9 @@ def test_highlight_becomes_a_fenced_block_that_keeps_escapes_literal() -> None:
         "\n```\n{{< /highlight >}}\nDone.")
     assert warnings == []
     assert text == ('Code:\n\n````go\nfmt.Println("{{< ref x >}}")\n```\n````\n\nDone.')
-    assert '<pre><code class="language-go">fmt.Println("{{&lt; ref x &gt;}}")' in \
-        render_markdown(text).html
+    html = render_markdown(text).html
+    assert '<div class="codehilite"><pre><span></span><code><span class="nx">fmt' in html
+    assert '<span class="s">"{{&lt; ref x &gt;}}"</span>' in html
 
 
 def test_escaped_shortcodes_are_literal_text_in_code_and_in_prose() -> None:

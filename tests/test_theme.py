@@ -166,7 +166,7 @@ def test_a_summary_taken_from_the_body_is_escaped_once() -> None:
 # --- the front page ---------------------------------------------------------------
 
 def _front(*articles: Article, per_page: int = 10) -> dict[str, object]:
-    ordered = sorted(articles, key=lambda a: a.date, reverse=True)
+    ordered = sorted(articles, key=lambda a: t.cast(dt.datetime, a.date), reverse=True)
     return front_page(paginate(ordered, per_page, "")[-1])
 
 
