@@ -40,6 +40,7 @@ from .model import Article, Route, Site
 from .options import BuildOptions, Progress
 from .output import check_replaceable, check_routes, lock_output, recover
 from .parsing import Parsing, parse_sources
+from .pictures import attach_pictures, bundle_copies, image_files, picture_routes
 from .publish import publish
 from .related import related_articles
 from .render import make_environment
@@ -122,6 +123,10 @@ def _run_stages(run: _Run) -> BuildResult:
         return updated
     run.reset()
     parsing = parse_sources(sources, config, run.state, options, run.progress)
+    # Before links are resolved: a body's local images become their renditions, which
+    # link resolution must then know as files of the site.
+    images = image_files(sources, config, run.state.cache, options.jobs)
+    parsing = attach_pictures(parsing, images, config, run.state.cache)
     problems = [*sources.problems, *parsing.problems]
     for article, token in parsing.tokens:
         run.digester.seed(article, token)
@@ -132,7 +137,9 @@ def _run_stages(run: _Run) -> BuildResult:
     # Resolving links needs every article too; doing it while parsing would make the
     # result depend on the order files are read in (pelican#2288).
     # Page bundles' files are published like static files; links may name them.
-    static = static_routes(config) + bundle_routes(parsing.articles, sources.bundled)
+    static = (static_routes(config)
+              + bundle_copies(bundle_routes(parsing.articles, sources.bundled), images)
+              + picture_routes(parsing.articles, images))
     details: dict[str, t.Any] = {}
     articles, found = resolve_links_cached(
         parsing.articles, config, [r.url for r in static], run.state.cache, run.digester,
@@ -354,7 +361,6 @@ class _Run:
         base, self.site_part = parts
         return [
             route_fingerprint(self.digester, route, base, self.site_part)
-            if route.template is not None else None
             for route in routes
         ]
 

@@ -48,6 +48,9 @@ PAGES_DIR = "pages"
 """Folder of the content folder whose files are standalone pages."""
 BUNDLE_INDEX = tuple(f"index{suffix}" for suffix in SUFFIXES)
 """Names of the source file that makes its folder a page bundle."""
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff", ".bmp")
+"""Endings of the image files an article may name beside it (compared in lower case)."""
+IMAGE_FIELDS = ("src", "alt", "caption", "credit", "copyright")
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Largest article file read; far above any real article, far below what exhausts memory."""
 MAX_TITLE = 1000
@@ -148,6 +151,9 @@ class Sources:
     """When the stamps were taken (``time.time_ns()`` before the first ``stat``)."""
     bundled: dict[str, tuple[SourceFile, ...]] = dataclasses.field(default_factory=dict)
     """Source path of a page bundle's ``index.md`` -> the other files of its bundle."""
+    loose: tuple[SourceFile, ...] = ()
+    """Image files outside page bundles, which articles beside them may show; they are
+    published only as the files made from them."""
 
 
 SourceStamp = tuple[int, int, int, int, bytes]
@@ -167,11 +173,11 @@ def read_sources(
     within :data:`RACY_NS` of that moment, keeps its digest without being read.
     """
     started = time.time_ns()
-    files, bundled, problems = _discover(config)
+    files, bundled, problems, loose = _discover(config)
     digests: dict[str, bytes] = {}
     stamps: dict[str, SourceStamp] = {}
     trusted_before = known_at - RACY_NS
-    for src in [*files, *(f for group in bundled.values() for f in group)]:
+    for src in [*files, *(f for group in bundled.values() for f in group), *loose]:
         try:
             st = os.stat(src.location)
         except OSError as exc:
@@ -192,7 +198,7 @@ def read_sources(
         digests[src.path] = digest = digest_bytes(data)
         if isinstance(data, bytes):
             stamps[src.path] = (*stat, digest)
-    return Sources(files, problems, digests, stamps, started, bundled)
+    return Sources(files, problems, digests, stamps, started, bundled, tuple(loose))
 
 
 def discover_sources(config: Config) -> tuple[list[SourceFile], list[Problem]]:
@@ -203,7 +209,7 @@ def discover_sources(config: Config) -> tuple[list[SourceFile], list[Problem]]:
     but a regular file (a pipe would block the build) and names with control characters
     or bytes that are not UTF-8 are refused.
     """
-    files, _, problems = _discover(config)
+    files, _, problems, _ = _discover(config)
     return files, problems
 
 
@@ -221,20 +227,23 @@ def bundle_folder(path: str, config: Config) -> str | None:
 
 def _discover(
     config: Config,
-) -> tuple[list[SourceFile], dict[str, tuple[SourceFile, ...]], list[Problem]]:
-    """Return the article files, the files of each page bundle, and the problems."""
+) -> tuple[list[SourceFile], dict[str, tuple[SourceFile, ...]], list[Problem],
+           list[SourceFile]]:
+    """Return the article files, the files of each page bundle, the problems, and the
+    image files outside bundles."""
     root = config.content_path
     project = config.project_dir
     problems: list[Problem] = []
     found: list[SourceFile] = []
     bundled: dict[str, list[SourceFile]] = {}
+    loose: list[SourceFile] = []
 
     def on_error(exc: OSError) -> None:
         problems.append(Problem(printable(_rel(Path(exc.filename or root), project)), None,
                                 f"cannot read folder: {exc.strerror or exc}"))
 
     if not root.is_dir():
-        return [], {}, [Problem(config.content_dir, None, "content folder not found")]
+        return [], {}, [Problem(config.content_dir, None, "content folder not found")], []
     # Plain string paths: at 100,000 files pathlib's parsing is a visible cost.
     prefix = str(project) + os.sep
     inside = root.resolve()
@@ -274,7 +283,8 @@ def _discover(
         for entry in files:
             name = entry.name
             article = name.endswith(SUFFIXES)
-            if name.startswith((".", "_")) or not article and (
+            image = not article and owner is None and name.lower().endswith(IMAGE_SUFFIXES)
+            if name.startswith((".", "_")) or not article and not image and (
                     owner is None or name.endswith(("~", ".pyc"))):
                 continue
             full = base + name
@@ -292,13 +302,15 @@ def _discover(
                 problems.append(Problem(rel, None, "not a regular file (a pipe, a device or a "
                                         "broken link?)"))
             else:
-                (found if article else others).append(SourceFile(rel, full))
+                (found if article else loose if image else others).append(
+                    SourceFile(rel, full))
         owners[folder] = owner
         if owner is not None and others:
             bundled.setdefault(owner, []).extend(others)
     found.sort(key=lambda s: s.path)
+    loose.sort(key=lambda s: s.path)
     return found, {path: tuple(sorted(group, key=lambda s: s.path))
-                   for path, group in sorted(bundled.items())}, problems
+                   for path, group in sorted(bundled.items())}, problems, loose
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -775,15 +787,15 @@ class _Fields:
                                     f"got {_show(value)}")
                 return None
             return Image(src=value.strip())
+        known = ", ".join(IMAGE_FIELDS)
         if not isinstance(value, dict):
-            self.error("image", f"image: expected a mapping with src, alt, caption, credit, "
+            self.error("image", f"image: expected a mapping with {known}, "
                                 f"got {_type_name(value)}")
             return None
         fields: dict[str, str] = {}
         for name, item in value.items():
-            if name not in ("src", "alt", "caption", "credit"):
-                self.error("image", f"image: unknown field '{name}' "
-                                    "(known: src, alt, caption, credit)")
+            if name not in IMAGE_FIELDS:
+                self.error("image", f"image: unknown field '{name}' (known: {known})")
             elif item is not None:
                 if isinstance(item, bool) or not isinstance(item, str | int | float):
                     self.error("image", f"image.{name}: expected text, got {_type_name(item)}")
@@ -794,7 +806,8 @@ class _Fields:
                                 f"got {_show(fields['src'])}")
             return None
         return Image(src=fields.get("src") or None, alt=fields.get("alt", ""),
-                     caption=fields.get("caption", ""), credit=fields.get("credit", ""))
+                     caption=fields.get("caption", ""), credit=fields.get("credit", ""),
+                     copyright=fields.get("copyright", ""))
 
     def related(self, meta: t.Mapping[str, object]) -> tuple[Related, ...]:
         value = meta.get("related")

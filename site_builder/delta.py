@@ -27,6 +27,7 @@ from .incremental.kept import (
 from .incremental.resolving import resolve_links_cached
 from .incremental.unchanged import structure_digest
 from .parsing import parse_sources
+from .pictures import attach_pictures, image_files, picture_urls
 from .publish import publish
 from .routes import bundle_routes, static_routes
 from .validate import validate_articles
@@ -59,6 +60,8 @@ def update_kept(run: _Run, sources: Sources) -> BuildResult | None:
     parsing = parse_sources(
         Sources(changed, [], {p: sources.digests[p] for p in paths}), config, state,
         options, run.progress, partial=True)
+    images = image_files(sources, config, state.cache, options.jobs)
+    parsing = attach_pictures(parsing, images, config, state.cache)
     fresh = {article.src_path: article for article in parsing.articles}
     for path in paths:
         old, new = model.parsed.get(path), fresh.get(path)
@@ -80,7 +83,8 @@ def update_kept(run: _Run, sources: Sources) -> BuildResult | None:
     details: dict[str, t.Any] = {}
     resolved, _ = resolve_links_cached(
         articles, config,
-        [r.url for r in static_routes(config) + bundle_routes(articles, sources.bundled)],
+        [r.url for r in static_routes(config) + bundle_routes(articles, sources.bundled)]
+        + picture_urls(articles),
         state.cache, run.digester,
         clean=False, links={**model.links, **parsing.links}, only=only, details=details)
     new_resolved = {article.src_path: article for article in resolved}
@@ -115,8 +119,7 @@ def update_kept(run: _Run, sources: Sources) -> BuildResult | None:
     base, site_part = fingerprinting
     for index in touched:
         route = model.routes[index]
-        fingerprint = (route_fingerprint(run.digester, route, base, site_part)
-                       if route.template is not None else None)
+        fingerprint = route_fingerprint(run.digester, route, base, site_part)
         model.fingerprints[index] = patch.fingerprints[index] = fingerprint
     run.lap("plan and fingerprint")
 

@@ -86,6 +86,9 @@ def image_url(config: Config, article: Article) -> str | None:
     """Return the absolute URL of the article's lead image, if it has one."""
     if article.image is None or not article.image.src:
         return None
+    if article.image.picture is not None:
+        # A local file: the rendition social previews want, 1200 pixels wide or all there is.
+        return config.base_url + article.image.picture.fallback.url
     # The browser resolves ``src`` against the article's page; so do we.
     return urljoin(absolute_url(config.base_url, article.url), article.image.src)
 
@@ -103,9 +106,10 @@ def sitemap_routes(
         ((absolute_url(config.base_url, page.url), page.lastmod) for page in pages),
         key=lambda entry: entry[0],
     )
+    images = sitemap_images(config, pages)
     if len(entries) <= limit:
         return [Route(url=SITEMAP_URL, output_path=SITEMAP_URL, template="sitemap.xml",
-                      context={"entries": entries})]
+                      context={"entries": entries, "images": images})]
     routes: list[Route] = []
     parts: list[tuple[str, dt.datetime | None]] = []
     for number, start in enumerate(range(0, len(entries), limit), 1):
@@ -114,7 +118,27 @@ def sitemap_routes(
         dates = [date for _, date in chunk if date is not None]
         parts.append((absolute_url(config.base_url, url), max(dates) if dates else None))
         routes.append(Route(url=url, output_path=url, template="sitemap.xml",
-                            context={"entries": chunk}))
+                            context={"entries": chunk, "images": {
+                                loc: images[loc] for loc, _ in chunk if loc in images}}))
     routes.insert(0, Route(url=SITEMAP_URL, output_path=SITEMAP_URL,
                            template="sitemap_index.xml", context={"sitemaps": parts}))
     return routes
+
+
+def sitemap_images(config: Config, pages: t.Sequence[Route]) -> dict[str, tuple[str, ...]]:
+    """Return the absolute URLs of the local images each article page shows, by page URL.
+
+    Each picture is named by the rendition social previews get (:attr:`Picture.fallback`),
+    the lead image first.
+    """
+    images: dict[str, tuple[str, ...]] = {}
+    for page in pages:
+        article = page.context.get("article")
+        if not isinstance(article, Article):
+            continue
+        lead = article.image.picture if article.image is not None else None
+        pictures = ((lead,) if lead is not None else ()) + article.pictures
+        urls = tuple(dict.fromkeys(config.base_url + p.fallback.url for p in pictures))
+        if urls:
+            images[config.base_url + page.url] = urls
+    return images

@@ -20,6 +20,8 @@ LINK_ATTRS = frozenset({"href", "src", "srcset", "poster", "action"})
 _ATTRS = r"(?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)*"
 _MARKUP = re.compile(rf"<!--.*?-->|<([a-zA-Z][a-zA-Z0-9-]*)({_ATTRS})\s*/?>", re.DOTALL)
 _ATTR = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?")
+ATTRIBUTE = _ATTR
+"""One attribute of a start tag: its name, and its value as written (quotes included)."""
 _RAW_TEXT_END = {"script": re.compile(r"</script\s*>", re.IGNORECASE),
                  "style": re.compile(r"</style\s*>", re.IGNORECASE)}
 # Most tags carry only class or style: one cheap search skips them.
@@ -52,6 +54,11 @@ def _tags(text: str) -> t.Iterator[re.Match[str]]:
         if end is not None:
             closing = end.search(text, pos)
             pos = closing.end() if closing else len(text)
+
+
+def start_tags(text: str) -> t.Iterator[re.Match[str]]:
+    """Yield each start tag of ``text`` (name in group 1, attributes in group 2)."""
+    return _tags(text)
 
 
 def srcset_urls(value: str) -> list[str]:

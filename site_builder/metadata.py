@@ -42,9 +42,9 @@ def news_article(config: Config, site: Site, article: Article) -> dict[str, obje
         data["author"] = people
     elif source is not None:
         data["author"] = [source]
-    image = image_url(config, article)
+    image = image_object(config, article)
     if image:
-        data["image"] = [image]
+        data["image"] = image
     if article.tags:
         data["keywords"] = [term.name for term in site.tags.lookup(article.tags)]
     # The section the paper files it under; a site without sections has only categories.
@@ -53,6 +53,29 @@ def news_article(config: Config, site: Site, article: Article) -> dict[str, obje
         data["articleSection"] = term.name
     if article.original_url:
         data["isBasedOn"] = article.original_url
+    return data
+
+
+def image_object(config: Config, article: Article) -> dict[str, object] | None:
+    """Return the schema.org ``ImageObject`` of the article's lead image, if it has one.
+
+    A local file gives the rendition social previews get, with its size; the caption and
+    the credit (``creditText``, what Google Images shows) come with it either way.
+    """
+    url = image_url(config, article)
+    image = article.image
+    if not url or image is None:
+        return None
+    data: dict[str, object] = {"@type": "ImageObject", "url": url, "contentUrl": url}
+    if image.picture is not None:
+        data["width"] = image.picture.fallback.width
+        data["height"] = image.picture.fallback.height
+    if image.caption:
+        data["caption"] = image.caption
+    if image.credit:
+        data["creditText"] = image.credit
+    if image.copyright:
+        data["copyrightNotice"] = image.copyright
     return data
 
 
@@ -73,9 +96,9 @@ def web_page(config: Config, page: Article) -> dict[str, object]:
     _add_dates(data, page)
     if page.summary:
         data["description"] = page.summary
-    image = image_url(config, page)
+    image = image_object(config, page)
     if image:
-        data["image"] = [image]
+        data["image"] = image
     return data
 
 

@@ -75,6 +75,50 @@ class Body:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Rendition:
+    """One file made from a local image: a width in one format."""
+
+    url: str
+    """Site path of the file (``2024/05/02/strike/photo-800.1a2b3c4d.webp``)."""
+    width: int
+    height: int
+    mime: str
+    """``image/jpeg``, ``image/png`` or ``image/webp``."""
+    key: str
+    """Digest of the source file's bytes and every setting the file is made with: the
+    name of the file in the image cache, and all an unchanged build compares."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Picture:
+    """A local image file (beside the article or in its bundle) and the files made from it."""
+
+    file: str
+    """Project-relative path of the source file (``content/2024/05/strike/photo.jpg``)."""
+    width: int
+    """Width of the source as shown, after its EXIF orientation is applied."""
+    height: int
+    renditions: tuple[Rendition, ...]
+    """In the original's format, narrowest first, then in WebP, narrowest first (only
+    WebP for a WebP original)."""
+    caption: str = ""
+    """Caption, credit and copyright notice the file itself carries (IPTC or XMP)."""
+    credit: str = ""
+    copyright: str = ""
+
+    def of_type(self, mime: str) -> tuple[Rendition, ...]:
+        """Return the renditions in format ``mime``, narrowest first."""
+        return tuple(r for r in self.renditions if r.mime == mime)
+
+    @property
+    def fallback(self) -> Rendition:
+        """Return the file of the original's format a browser without ``srcset`` loads:
+        the widest up to 1200 pixels, which also serves social previews."""
+        own = self.of_type(self.renditions[0].mime)
+        return next((r for r in reversed(own) if r.width <= 1200), own[0])
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Image:
     """The lead image of an article; ``src`` may be absent when only the caption is known."""
 
@@ -82,6 +126,9 @@ class Image:
     alt: str = ""
     caption: str = ""
     credit: str = ""
+    copyright: str = ""
+    picture: Picture | None = None
+    """The processed file, when ``src`` names a local image (see :mod:`.pictures`)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -142,6 +189,8 @@ class Article:
     """Line of the source file where the Markdown body starts."""
     link_origins: t.Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Each href the link resolver rewrote, mapped to the target as the source wrote it."""
+    pictures: tuple[Picture, ...] = ()
+    """The local images of the body, in order, each once (see :mod:`.pictures`)."""
 
     def __post_init__(self) -> None:
         if self.summary and not self.summary_html:
@@ -355,6 +404,9 @@ class Route:
     """Absolute path of a static file to copy instead of rendering."""
     lastmod: dt.datetime | None = None
     """Newest content date the page shows, for the sitemap (None: unknown)."""
+    content_key: str | None = None
+    """For a copied file: a digest that changes whenever its bytes do. A file whose key is
+    as the last build recorded is then neither read nor written."""
 
 
 def _fast_setstate(cls: type) -> None:
@@ -372,6 +424,7 @@ def _fast_setstate(cls: type) -> None:
     cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
 
 
-for _cls in (Image, Related, Article, Page, Term, Taxonomy, Period, Link, Site, Route):
+for _cls in (Rendition, Picture, Image, Related, Article, Page, Term, Taxonomy, Period, Link,
+             Site, Route):
     _fast_setstate(_cls)
 

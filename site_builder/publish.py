@@ -34,6 +34,7 @@ from .model import Route, Site
 from .options import BuildOptions, Progress
 from .output import Staging, Stamp, same_bytes, scan_tree, shown
 from .parallel import run_tasks
+from .pictures import make_missing
 from .render import make_environment, render_route
 from .search import INDEX_DIR, index_search, shards_of
 
@@ -84,12 +85,13 @@ class _Output:
         manifest = {} if options.clean or not options.write else self.state.manifest(self.out_dir)
         redo: list[int] = []
         keep: list[int] = []
-        prefix = str(self.out_dir) + os.sep  # strings: a Path per route is a visible cost
+        # Plain strings: a Path per file is a visible cost with a photo's renditions each.
+        out = str(self.out_dir) + os.sep
         for index, route in enumerate(self.routes):
             entry = manifest.get(route.output_path)
             fp = self.fingerprints[index]
             if (fp is not None and entry is not None and entry.fingerprint == fp
-                    and Stamp.of(prefix + route.output_path) == entry.stamp):
+                    and Stamp.of(out + route.output_path) == entry.stamp):
                 keep.append(index)
             else:
                 redo.append(index)
@@ -109,6 +111,9 @@ class _Output:
         try:
             if staging is not None and (redo or deleted):
                 staging.begin(produced, current)
+            # Renditions the image cache lacks are made for the files to copy, no others:
+            # an output that holds them needs nothing made, even with the cache gone.
+            make_missing([self.routes[i] for i in redo], options.jobs)
             work = _RenderWork(config, self.site, self.routes, staging, manifest, options.clean,
                                site_files(self.routes, config), options.external)
             # Unchanged pages are not rendered, but the link check needs their links: a

@@ -18,7 +18,8 @@ from .config import Config
 from .errors import BuildError, Problem
 from .feeds import image_url, json_feed
 from .metadata import news_article, web_page
-from .model import Article, Period, Route, Site
+from .model import Article, Period, Picture, Route, Site
+from .pictures import SIZES, picture_html
 from .urls import absolute_url, day_url, month_url, root_url, year_url
 
 DEFAULT_PREFIX = "default"
@@ -76,6 +77,13 @@ def make_environment(config: Config) -> jinja2.Environment:
     def lead_image_url(article: Article) -> str | None:
         return image_url(config, article)
 
+    def picture(picture: Picture, alt: str = "", *, sizes: str = SIZES, lead: bool = False,
+                priority: bool = False, css_class: str = "",
+                widest: int | None = None) -> Markup:
+        return Markup(picture_html(picture, alt, href=functools.partial(root_url, config.base_path),
+                                   sizes=sizes, lead=lead, priority=priority,
+                                   css_class=css_class, widest=widest))
+
     def feed_document(site: Site, articles: t.Sequence[Article], *, title: str,
                       feed_url: str, home_url: str) -> dict[str, object]:
         return json_feed(config, site, articles, title=title, feed_url=feed_url,
@@ -89,6 +97,7 @@ def make_environment(config: Config) -> jinja2.Environment:
         web_page=page_ld,
         json_feed=feed_document,
         image_url=lead_image_url,
+        picture=picture,
         year_url=year_url,
         month_url=month_url,
         day_url=day_url,

@@ -181,12 +181,12 @@ BAD_ARTICLES = [
     ),
     pytest.param(
         {A: fm(*OK, "image: [a]")},
-        ['content/a.md:4: image: expected a mapping with src, alt, caption, credit, got a list'],
+        ['content/a.md:4: image: expected a mapping with src, alt, caption, credit, copyright, got a list'],
         id='image a list',
     ),
     pytest.param(
         {A: fm(*OK, "image: {src: /a.png, size: 3}")},
-        ["content/a.md:4: image: unknown field 'size' (known: src, alt, caption, credit)"],
+        ["content/a.md:4: image: unknown field 'size' (known: src, alt, caption, credit, copyright)"],
         id='image unknown field',
     ),
     pytest.param(

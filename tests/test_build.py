@@ -129,6 +129,16 @@ def test_seed_article_keeps_every_fact(tmp_path: Path) -> None:
         assert fact in html, fact
     body = html.split('<div class="article-body">')[1].split("</div>")[0]
     assert body.count("<p>") == 12
+    # The original photo is lost: a placeholder that says so stands in, with the photo's
+    # caption and credit.
+    figure = html.split('<figure class="lead-image">')[1].split("</figure>")[0]
+    assert re.search(r'<img src="/2018/08/22/afghanistan-calls-on-russia-to-press-taliban/'
+                     r'photo-unavailable-1200\.[0-9a-f]{10}\.jpg" srcset="[^"]+" sizes="[^"]+" '
+                     r'width="1200" height="800" alt="A grey placeholder reading '
+                     r'&quot;Photo unavailable&quot;: the original photo is not in this archive"',
+                     figure), figure
+    assert "<figcaption>Sergei Lavrov and Mohammad Hanif Atmar <span class=\"credit\">" \
+           "(Artyom Korotayev / TASS)</span></figcaption>" in figure
 
 
 def test_sample_archive_files_the_seed_under_world_and_has_an_about_page(

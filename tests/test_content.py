@@ -104,7 +104,8 @@ def test_slug_is_transliterated_from_cyrillic_title() -> None:
     ("---\ntitle: T\ndate: 2020-01-02\ndraft: maybe\n---\n",
      "content/x.md:4: draft: expected true or false, got 'maybe'"),
     ("---\ntitle: T\ndate: 2020-01-02\nimage: [1]\n---\n",
-     "content/x.md:4: image: expected a mapping with src, alt, caption, credit, got a list"),
+     "content/x.md:4: image: expected a mapping with src, alt, caption, credit, copyright, "
+     "got a list"),
     ("---\ntitle: T\ndate: 2020-01-02\noriginal_url: not a url\n---\n",
      "content/x.md:4: original_url: expected an absolute http(s) URL, got 'not a url'"),
     ("---\ntitle: T\ndate: 2020-01-02\nslug: ../etc\n---\n",
@@ -209,8 +210,11 @@ def test_discovery_finds_each_bundle_s_files(tmp_path: Path) -> None:
         "content/2024/strike/nested/index.md": [
             "content/2024/strike/nested/n.png", "content/2024/strike/nested/sub/m.png"],
     }
+    # Images outside bundles are found too, for the articles beside them to show.
+    assert [s.path for s in sources.loose] == ["content/2024/plain/p.png", "content/loose.jpg"]
     assert set(sources.digests) == {s.path for s in sources.files} | {
-        f.path for files in sources.bundled.values() for f in files}
+        f.path for files in sources.bundled.values() for f in files} | {
+        s.path for s in sources.loose}
 
 
 def test_a_bundle_file_linked_from_outside_the_content_folder_is_refused(

@@ -14,7 +14,7 @@ from site_builder import load_config
 
 from .conftest import SITES, assert_same_tree, build, copy_site
 
-GOLDEN_SITES = ["basic", "overrides", "links", "sections", "newsroom"]
+GOLDEN_SITES = ["basic", "overrides", "links", "sections", "newsroom", "photos"]
 
 
 @pytest.mark.parametrize("name", GOLDEN_SITES)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import http.server
+import io
+import re
 import sys
 import threading
 import types
@@ -13,10 +15,12 @@ from pathlib import Path
 
 import frontmatter
 import pytest
+from PIL import Image as PILImage
 
 from site_builder import load_config
 from site_builder.cli import main
 from site_builder.config import Config
+from site_builder.imaging import credits_xmp
 from site_builder.importers import media
 from site_builder.importers.imported import (
     Accounted,
@@ -424,6 +428,50 @@ def test_fetch_media_downloads_into_the_bundle_and_links_to_the_copies(
     without = run(project, item)
     assert without.count("unchanged") == 1
     assert snapshot(project / "content") == before
+
+
+def test_fetched_photos_bring_their_credits_into_the_front_matter_and_build(
+    tmp_path: Path, server: str
+) -> None:
+    # Real photos as an agency's site serves them: the lead one says who took it.
+    MediaServer.files["/up/lead.jpg"] = jpeg((1400, 900), credits_xmp(
+        "Artyom Korotayev / TASS", "© TASS"), "Sergei Lavrov and Mohammad Hanif Atmar")
+    MediaServer.files["/up/inline.png"] = jpeg((500, 300), None, "", fmt="PNG")
+    lead, inline = f"{server}/up/lead.jpg", f"{server}/up/inline.png"
+    item = article(slug="talks", body=f'<p>Talks began.</p>\n<p><img src="{inline}" '
+                   'alt="A map of the region"></p>\n',
+                   image=Image(src=lead, alt="Two ministers shaking hands"),
+                   media=(lead, inline), original_url="https://old.example/talks")
+    project = new_project(tmp_path, "search = false\n")
+    result = run(project, item, fetch_media=True)
+    assert result.problems == () and result.site.media_fetched == 2
+    bundle = project / "content/2021/06/2021-06-05-talks"
+    post = frontmatter.load(bundle / "index.md")
+    assert post["image"] == {"src": "lead.jpg", "alt": "Two ministers shaking hands",
+                             "caption": "Sergei Lavrov and Mohammad Hanif Atmar",
+                             "credit": "Artyom Korotayev / TASS", "copyright": "© TASS"}
+    assert 'src="inline.png"' in post.content and server not in post.content
+    built = build(load_config(project))
+    assert built.warnings == ()
+    page = (project / "output/2021/06/05/talks/index.html").read_text()
+    assert "Sergei Lavrov and Mohammad Hanif Atmar <span class=\"credit\">" \
+           "(Artyom Korotayev / TASS)</span>" in page
+    assert re.search(r'<img src="inline-500\.[0-9a-f]{10}\.png"', page)
+    assert server.partition("//")[2] not in page  # the archive no longer needs the old site
+
+
+def jpeg(size: tuple[int, int], xmp: bytes | None, caption: str, fmt: str = "JPEG") -> bytes:
+    """Return an image file; ``caption`` goes in as XMP dc:description."""
+    out = io.BytesIO()
+    extra: dict[str, t.Any] = {}
+    if xmp is not None and caption:
+        xmp = xmp.replace(b"<photoshop:Credit>", (
+            '<dc:description><rdf:Alt><rdf:li xml:lang="x-default">'
+            f"{caption}</rdf:li></rdf:Alt></dc:description><photoshop:Credit>").encode())
+    if xmp is not None:
+        extra["xmp"] = xmp
+    PILImage.new("RGB", size, (40, 90, 160)).save(out, fmt, **extra)
+    return out.getvalue()
 
 
 def test_an_interrupted_download_is_continued_with_a_range_request(

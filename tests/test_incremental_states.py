@@ -2,11 +2,12 @@
 
 A Hypothesis state machine starts from a small project (articles with tags, authors,
 sources and dates over a few months, links between articles, a ``related`` entry, a
-lead image and a linked static file) and applies random edits to it: articles added
-(sometimes on the same day or with the same slug as another, sometimes as drafts),
-bodies, titles, tags, dates, authors and sources edited, files renamed and deleted,
-project templates, config values and static files added, changed and removed, files
-rewritten with the same bytes, nothing at all.
+lead image, a linked static file and a photo an article shows) and applies random edits
+to it: articles added (sometimes on the same day or with the same slug as another,
+sometimes as drafts), bodies, titles, tags, dates, authors and sources edited, files
+renamed and deleted, project templates, config values and static files added, changed
+and removed, photos shown, replaced and removed, files rewritten with the same bytes,
+nothing at all.
 
 After each edit the project is built incrementally and:
 
@@ -18,7 +19,7 @@ After each edit the project is built incrementally and:
 
 The test keeps a model of the project and writes each source file from it, so it knows
 beforehand which edits the build must refuse (a link to a deleted or unpublished
-article, a lead image or linked file that was removed, two articles with one URL). For
+article, a lead image, photo or linked file that was removed, two articles with one URL). For
 those the build must fail naming exactly the files at fault and leave ``output/`` as
 it was; the edit is then undone and the project built again.
 
@@ -33,6 +34,7 @@ from __future__ import annotations
 import collections
 import copy
 import dataclasses
+import io
 import json
 import os
 import posixpath
@@ -53,6 +55,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from PIL import Image
 
 from site_builder import BuildError, BuildResult, Config, load_config
 from site_builder.incremental.state import BuildState
@@ -81,6 +84,9 @@ PAGEFIND_DETERMINISTIC = False
 
 BASE_PATH = "/archive/"
 IMAGE = "images/dock.svg"
+PHOTO = "dawn.png"
+"""A photo beside articles, in the content folder; an article with ``photo`` shows it."""
+FOLDERS = ["2023/12", "2024/05", "2024/06", "2024/07"]
 NOTES = "files/notes.txt"
 ABOUT = "about.html"
 YEAR_2023 = "2023/"
@@ -133,6 +139,15 @@ TEMPLATES: dict[str, list[str]] = {
         '{% extends "default/base.html" %}\n{% block footer %}{{ config.title }}{% endblock %}\n',
     ],
 }
+def _photo(size: tuple[int, int], colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    return out.getvalue()
+
+
+PHOTOS = [_photo((6, 4), (200, 120, 40)), _photo((5, 5), (40, 90, 160))]
+"""Two versions of ``PHOTO``: small, so that making renditions costs nothing."""
+
 STATIC = {
     IMAGE: [b'<svg xmlns="http://www.w3.org/2000/svg" width="2" height="1"/>\n',
             b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n'],
@@ -173,6 +188,8 @@ class Article:
     draft: bool = False
     image: bool = False
     """A lead image: the static file ``IMAGE``."""
+    photo: bool = False
+    """A body image naming ``PHOTO``, the file beside this one."""
     notes: bool = False
     """A link in the body to the static file ``NOTES``."""
     related: tuple[str, ...] = ()
@@ -213,6 +230,8 @@ class Article:
             paragraphs.append(f"See [the earlier report]({href}).")
         if self.notes:
             paragraphs.append(f"The [timetable notes]({BASE_PATH}{NOTES}) are online.")
+        if self.photo:
+            paragraphs.append(f"![Dawn over the harbour]({PHOTO})")
         front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
         dates = f"date: {self.date}\n" + (f"updated: {self.updated}\n" if self.updated else "")
         return f"---\n{front}{dates}---\n\n" + "\n\n".join(paragraphs) + "\n"
@@ -234,7 +253,7 @@ def start() -> dict[str, Article]:
             "Harbour Gazette", paragraphs=(SENTENCES[0], SENTENCES[2], SENTENCES[3])),
         "2024/05/2024-05-02-strike.md": Article(
             "Port Strike Begins", "2024-05-02T08:15:00", ("Labour", "Port"),
-            ("Anna Petrova",), "Reuters", image=True,
+            ("Anna Petrova",), "Reuters", image=True, photo=True,
             paragraphs=(SENTENCES[0], HEADING, SENTENCES[6])),
         "2024/05/2024-05-03-talks.md": Article(
             "Strike Talks Resume", "2024-05-03T17:40:00", ("Labour", "port"),
@@ -270,6 +289,9 @@ class Project:
     templates: dict[str, str] = dataclasses.field(default_factory=dict)
     static: dict[str, bytes] = dataclasses.field(default_factory=lambda: {
         IMAGE: STATIC[IMAGE][0], NOTES: STATIC[NOTES][0], ABOUT: STATIC[ABOUT][0]})
+    photos: dict[str, bytes] = dataclasses.field(default_factory=lambda: {
+        "2024/05": PHOTOS[0]})
+    """The bytes of ``PHOTO`` in each content folder that has it."""
 
     def files(self, search: bool) -> dict[str, bytes]:
         """Return every file of the project: {project-relative path: bytes}."""
@@ -281,6 +303,7 @@ class Project:
         files.update({f"templates/{name}": text.encode()
                       for name, text in self.templates.items()})
         files.update({f"static/{name}": data for name, data in self.static.items()})
+        files.update({f"content/{folder}/{PHOTO}": data for folder, data in self.photos.items()})
         return files
 
     def published(self) -> dict[str, Article]:
@@ -308,7 +331,8 @@ class Project:
                     "Labour" in a.tags for a in published.values()):
                 at_fault.add(path)
             if (article.image and IMAGE not in self.static) or (
-                    article.notes and NOTES not in self.static):
+                    article.notes and NOTES not in self.static) or (
+                    article.photo and posixpath.dirname(path) not in self.photos):
                 at_fault.add(path)
         for paths in by_url.values():
             if len(paths) > 1:
@@ -563,7 +587,7 @@ class IncrementalStates(RuleBasedStateMachine):
         article = self.model.articles[path]
         field = data.draw(st.sampled_from(
             ["tags", "date", "updated", "authors", "source", "summary", "related", "image",
-             "slug", "aliases"]), label="field")
+             "photo", "slug", "aliases"]), label="field")
         if field == "tags":
             article.tags = data.draw(tag_lists, label="tags")
         elif field == "date":
@@ -586,6 +610,8 @@ class IncrementalStates(RuleBasedStateMachine):
                                               label="related"))
         elif field == "image":
             article.image = not article.image
+        elif field == "photo":
+            article.photo = not article.photo
         else:
             article.slug = data.draw(st.one_of(st.none(), st.sampled_from(NAMES)), label="slug")
         say(f"edit {field} of content/{path}")
@@ -662,6 +688,18 @@ class IncrementalStates(RuleBasedStateMachine):
         else:
             self.model.static[name] = content
         say(f"{'remove' if content is None else 'write'} static/{name}")
+        self.settle(before)
+
+    @rule(folder=st.sampled_from(FOLDERS), data=st.data())
+    def change_photo(self, folder: str, data: st.DataObject) -> None:
+        """Add, replace or remove the photo of a folder; removing a shown one must fail."""
+        before = copy.deepcopy(self.model)
+        content = data.draw(st.one_of(st.none(), st.sampled_from(PHOTOS)), label="bytes")
+        if content is None:
+            self.model.photos.pop(folder, None)
+        else:
+            self.model.photos[folder] = content
+        say(f"{'remove' if content is None else 'write'} content/{folder}/{PHOTO}")
         self.settle(before)
 
     @rule(data=st.data())

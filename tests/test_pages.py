@@ -79,7 +79,11 @@ def test_article_json_ld_is_a_news_article_with_every_field(site: Path) -> None:
                                         "url": BASE + "sources/harbour-gazette/"}
     assert ld["publisher"] == {
         "@type": "Organization", "name": "Harbour Gazette Archive", "url": BASE}
-    assert ld["image"] == ["https://example.org/archive/images/dock.svg"]
+    assert ld["image"] == {
+        "@type": "ImageObject", "url": "https://example.org/archive/images/dock.svg",
+        "contentUrl": "https://example.org/archive/images/dock.svg",
+        "caption": "The container terminal on Thursday morning",
+        "creditText": "Anna Petrova / Harbour Gazette"}
     assert ld["keywords"] == ["Labour", "Port"]
     assert ld["isBasedOn"] == "https://harbour-gazette.example/2024/05/02/strike"
     assert ld["description"].startswith("Dockworkers at the harbour walked out")

@@ -50,6 +50,7 @@ from ..content import (
     split_front_matter,
 )
 from ..errors import BuildError, Problem
+from ..model import Image
 from ..urls import (
     MAX_SEGMENT,
     expand_permalink,
@@ -329,7 +330,8 @@ def render_article(
     if article.image is not None:
         image = {key: value for key, value in (
             ("src", article.image.src), ("alt", article.image.alt),
-            ("caption", article.image.caption), ("credit", article.image.credit)) if value}
+            ("caption", article.image.caption), ("credit", article.image.credit),
+            ("copyright", article.image.copyright)) if value}
         if image:
             front["image"] = image
     if article.related:
@@ -714,12 +716,29 @@ def _text(
     if local:
         image = article.image
         if image is not None and image.src in local:
-            image = dataclasses.replace(image, src=local[image.src])
+            image = _with_file_credits(dataclasses.replace(image, src=local[image.src]),
+                                       t.cast(Path, folder) / local[image.src])
         article = dataclasses.replace(
             article, body=media_files.rewrite_references(article.body, local), image=image)
     source = None if article.source_digest is None else _source_key(
         config, options, article.source_digest)
     return render_article(article, lang, slug=slug, url=url, aliases=aliases, source=source)
+
+
+def _with_file_credits(image: Image, path: Path) -> Image:
+    """Return ``image`` with the caption, credit and copyright notice its downloaded file
+    carries (IPTC or XMP) where the old site gave none, so the front matter keeps them."""
+    if image.caption and image.credit and image.copyright:
+        return image
+    from ..imaging import ImageError, probe_file  # Pillow only when a file is there
+
+    try:
+        probe = probe_file(path)
+    except (ImageError, OSError):
+        return image  # not an image after all: the build says so, at the image key
+    return dataclasses.replace(image, caption=image.caption or probe.caption,
+                               credit=image.credit or probe.credit,
+                               copyright=image.copyright or probe.copyright)
 
 
 def normal_site_path(path: str) -> str | None:

@@ -214,8 +214,11 @@ def route_fingerprint(
     """Return the fingerprint of ``route``, or None when it cannot be cached.
 
     ``base`` covers code, templates and config; ``site_part`` the parts of ``site``
-    the templates read.
+    the templates read. A copied file's fingerprint is its content key: its bytes are
+    known to be the same while the key is.
     """
+    if route.template is None:
+        return digest_bytes(b"copy", route.content_key) if route.content_key else None
     try:
         return digest_bytes(base, site_part, digester.digest(route))
     except Uncacheable:

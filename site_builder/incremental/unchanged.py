@@ -60,6 +60,7 @@ def inputs_digest(config: Config, options: t.Sequence[object], sources: Sources)
         *(part for src in sources.files for part in (src.path, sources.digests[src.path])),
         *(part for index, files in sources.bundled.items() for src in files
           for part in (index, src.path, sources.digests[src.path])),
+        *(part for src in sources.loose for part in (src.path, sources.digests[src.path])),
     )
 
 
@@ -76,6 +77,8 @@ def structure_digest(config: Config, options: t.Sequence[object], sources: Sourc
         # A bundle's files are copied as they are: any change to them moves the plan.
         *(part for index, files in sources.bundled.items() for src in files
           for part in (index, src.path, sources.digests[src.path])),
+        # So are the images beside articles: a changed one changes its renditions' names.
+        *(part for src in sources.loose for part in (src.path, sources.digests[src.path])),
     ), config)
 
 
