@@ -11,6 +11,9 @@ import pytest
 
 from .projects import build, problems, run, write_project
 
+# Drawings are published as they are: photos would become renditions.
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"/>'
+
 CONFIG = 'title = "Old Site"\nbase_url = "https://example.org/news/"\nsearch = false\n'
 STRIKE = "content/2024/05/2024-05-02-strike/index.md"
 
@@ -22,16 +25,16 @@ def article(title: str, date: str = "2024-05-02", body: str = "Body.", **fields:
 
 FILES: dict[str, str | bytes] = {
     STRIKE: article("Port strike begins", categories="Labour, Harbour", tags="[port]",
-                    body="![The picket](photo.jpg) [The notice](files/notice.pdf)\n\n"
+                    body="![The picket](photo.svg) [The notice](files/notice.pdf)\n\n"
                          "[Complex](/2008/11/21/complex.html#part) "
                          "[Alias](/news/old/complex/#part) [Root alias](/old/complex/)"),
-    "content/2024/05/2024-05-02-strike/photo.jpg": b"\xff\xd8jpeg",
+    "content/2024/05/2024-05-02-strike/photo.svg": SVG,
     "content/2024/05/2024-05-02-strike/files/notice.pdf": b"%PDF",
     "content/2008/complex/index.md": article(
         "A complex story", "2008-11-21", url="/2008/11/21/complex.html",
         aliases="[/old/complex/]", categories="[labour]",
-        body="![Chart](chart.png)\n\n## Part\n\nText."),
-    "content/2008/complex/chart.png": b"\x89PNG",
+        body="![Chart](chart.svg)\n\n## Part\n\nText."),
+    "content/2008/complex/chart.svg": SVG,
     "content/pages/about.md": article(
         "About us", "2010-01-01", url="/about/", page="true", tags="[port]",
         categories="[Labour]", body="See [the strike](../2024/05/2024-05-02-strike/index.md)."),
@@ -74,11 +77,11 @@ def test_links_by_old_url_reach_the_page(site: Path) -> None:
 
 def test_bundle_files_are_published_beside_their_page(site: Path) -> None:
     out = site / "output"
-    assert (out / "2024/05/02/strike/photo.jpg").read_bytes() == b"\xff\xd8jpeg"
+    assert (out / "2024/05/02/strike/photo.svg").read_bytes() == SVG
     assert (out / "2024/05/02/strike/files/notice.pdf").read_bytes() == b"%PDF"
-    assert (out / "2008/11/21/chart.png").read_bytes() == b"\x89PNG"  # beside x.html
+    assert (out / "2008/11/21/chart.svg").read_bytes() == SVG  # beside x.html
     page = read(site, "2024/05/02/strike/index.html")
-    assert 'src="photo.jpg"' in page and 'href="files/notice.pdf"' in page
+    assert 'src="photo.svg"' in page and 'href="files/notice.pdf"' in page
 
 
 def test_categories_have_pages_feeds_and_show_on_articles(site: Path) -> None:
@@ -140,7 +143,12 @@ def test_sites_without_categories_have_no_category_pages(tmp_path: Path) -> None
      ["content/b.md:4: aliases: /x/ is a page of the site already"]),
     ({"content/a/index.md": article("A", body="![](missing.jpg) ![](p.jpg)"),
       "content/a/p.jpg": "1"},
-     ["content/a/index.md:6: broken link 'missing.jpg'"]),
+     ["content/a/index.md:6: missing.jpg: image file content/a/missing.jpg not found",
+      "content/a/index.md:6: p.jpg: content/a/p.jpg: not an image Pillow can read as JPEG, "
+      "PNG, WebP or GIF"]),
+    ({"content/a/index.md": article("A", body="![](missing.svg) ![](p.svg)"),
+      "content/a/p.svg": SVG},
+     ["content/a/index.md:6: broken link 'missing.svg'"]),
 ])
 def test_collisions_and_broken_bundle_links_are_errors(
         tmp_path: Path, files: dict[str, str | bytes], expected: list[str]) -> None:
