@@ -10,6 +10,7 @@ import datetime as dt
 import errno
 import importlib
 import logging
+import os
 import shlex
 import signal
 import sys
@@ -238,6 +239,11 @@ def main(argv: t.Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (``site-builder templates | head``): nothing left to say,
+        # and Python's own flush at exit must not fail on the closed pipe either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PROBLEMS
 
 
 def _build(args: argparse.Namespace) -> int:

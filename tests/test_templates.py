@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,3 +79,18 @@ def test_a_readme_beside_the_templates_is_not_read_as_one(tmp_path: Path) -> Non
     (project / "templates" / "README.md").write_text(
         "Override a block:\n\n    {% block masthead %}\n    {{ site }}\n")
     assert site_attributes_read(make_environment(config)) == before
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    # As in `site-builder templates | head -1`: the pipe closes before the list ends.
+    project = copy_site("basic", tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "site_builder", "templates", "--project", str(project)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    with proc.stderr:
+        err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Traceback" not in err and "BrokenPipeError" not in err
