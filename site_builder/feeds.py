@@ -88,7 +88,7 @@ def image_url(config: Config, article: Article) -> str | None:
         return None
     if article.image.picture is not None:
         # A local file: the rendition social previews want, 1200 pixels wide or all there is.
-        return config.base_url + article.image.picture.fallback.url
+        return absolute_url(config.base_url, article.image.picture.fallback.url)
     # The browser resolves ``src`` against the article's page; so do we.
     return urljoin(absolute_url(config.base_url, article.url), article.image.src)
 
@@ -136,9 +136,8 @@ def sitemap_images(config: Config, pages: t.Sequence[Route]) -> dict[str, tuple[
         article = page.context.get("article")
         if not isinstance(article, Article):
             continue
-        lead = article.image.picture if article.image is not None else None
-        pictures = ((lead,) if lead is not None else ()) + article.pictures
-        urls = tuple(dict.fromkeys(config.base_url + p.fallback.url for p in pictures))
+        urls = tuple(dict.fromkeys(absolute_url(config.base_url, p.fallback.url)
+                                   for p in article.all_pictures))
         if urls:
-            images[config.base_url + page.url] = urls
+            images[absolute_url(config.base_url, page.url)] = urls
     return images

@@ -84,7 +84,7 @@ def web_page(config: Config, page: Article) -> dict[str, object]:
 
     Not a ``NewsArticle``: a page is no report, and needs no date or author.
     """
-    url = config.base_url + page.url
+    url = absolute_url(config.base_url, page.url)
     data: dict[str, object] = {
         "@context": "https://schema.org",
         "@type": "WebPage",

@@ -210,6 +210,12 @@ class Article:
         return self.date
 
     @property
+    def all_pictures(self) -> tuple[Picture, ...]:
+        """Return the lead picture (when the lead image is a local file) and the body's."""
+        lead = self.image.picture if self.image is not None else None
+        return ((lead,) if lead is not None else ()) + self.pictures
+
+    @property
     def byline(self) -> tuple[str, ...]:
         """Return the names to credit: the authors, then the source."""
         return self.authors + ((self.source,) if self.source else ())

@@ -189,7 +189,7 @@ def _attach(article: Article, links: t.Sequence[str], files: ImageFiles, config:
         located = _Locator(article, config)
 
         def plan(src: str) -> Picture | None:
-            found = _picture_of(src, article, files, "", "")
+            found = _picture_of(src, article, files)
             if isinstance(found, str):
                 problems.append(Problem(article.src_path, located.line(src), found))
                 return None
@@ -248,14 +248,12 @@ def _probe_of(src: str, article: Article, files: ImageFiles) -> tuple[str, Probe
     return path, probe
 
 
-def _picture_of(src: str, article: Article, files: ImageFiles, credit: str,
-                notice: str) -> Picture | str:
+def _picture_of(src: str, article: Article, files: ImageFiles) -> Picture | str:
     found = _probe_of(src, article, files)
     if isinstance(found, str):
         return found
     path, probe = found
-    return _plan(article, path, probe, files, credit or probe.credit,
-                 notice or probe.copyright)
+    return _plan(article, path, probe, files, probe.credit, probe.copyright)
 
 
 def _plan(article: Article, path: str, probe: Probe, files: ImageFiles, credit: str,
@@ -429,16 +427,10 @@ CLEAN = "clean"
 copied without its metadata."""
 
 
-def pictures_of(article: Article) -> tuple[Picture, ...]:
-    """Return the lead picture and the body's pictures of ``article``."""
-    lead = article.image.picture if article.image is not None else None
-    return ((lead,) if lead is not None else ()) + article.pictures
-
-
 def picture_urls(articles: t.Iterable[Article]) -> list[str]:
     """Return the site paths of every rendition the articles show (what
     :func:`picture_routes` publishes, for link resolution to know)."""
-    return sorted({r.url for article in articles for picture in pictures_of(article)
+    return sorted({r.url for article in articles for picture in article.all_pictures
                    for r in picture.renditions})
 
 
@@ -447,7 +439,7 @@ def picture_routes(articles: t.Iterable[Article], files: ImageFiles) -> list[Rou
     routes: dict[str, Route] = {}
     for article in sorted(articles, key=lambda a: a.src_path):
         image = article.image
-        for picture in pictures_of(article):
+        for picture in article.all_pictures:
             lead = image is not None and picture is image.picture
             credit = image.credit if lead and image else picture.credit
             notice = image.copyright if lead and image else picture.copyright

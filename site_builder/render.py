@@ -77,10 +77,12 @@ def make_environment(config: Config) -> jinja2.Environment:
     def lead_image_url(article: Article) -> str | None:
         return image_url(config, article)
 
+    href = functools.partial(root_url, config.base_path)
+
     def picture(picture: Picture, alt: str = "", *, sizes: str = SIZES, lead: bool = False,
                 priority: bool = False, css_class: str = "",
                 widest: int | None = None) -> Markup:
-        return Markup(picture_html(picture, alt, href=functools.partial(root_url, config.base_path),
+        return Markup(picture_html(picture, alt, href=href,
                                    sizes=sizes, lead=lead, priority=priority,
                                    css_class=css_class, widest=widest))
 
@@ -91,7 +93,7 @@ def make_environment(config: Config) -> jinja2.Environment:
 
     env.globals.update(
         config=config,
-        url=functools.partial(root_url, config.base_path),
+        url=href,
         abs_url=functools.partial(absolute_url, config.base_url),
         news_article=article_ld,
         web_page=page_ld,
