@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import build, load_config
+from site_builder import load_config
 
-from .conftest import copy_site
+from .conftest import build, copy_site
 from .test_browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 PAGES = {

@@ -325,8 +325,7 @@ def test_a_key_one_or_two_edits_from_a_known_one_warns_with_the_known_one(
     article, problems = parse(f"---\ntitle: T\ndate: 2020-01-02\n\n{key}: x\n---\nBody\n")
     assert [str(p) for p in problems if p.level == "warning"] == [
         f"{PATH}:5: warning: unknown key '{key}'; did you mean '{known}'?"]
-    if article is not None:  # still kept, as every unknown key is
-        assert article.extra[key] == "x"
+    assert article is not None and article.extra[key] == "x"  # kept, as every unknown key is
 
 
 @pytest.mark.parametrize("key", ["desk", "type", "name", "layout", "weight", "category"])

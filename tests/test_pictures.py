@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageCms
 
-from site_builder import build, load_config
+from site_builder import load_config
 from site_builder.imaging import (
     MAX_PIXELS,
     ImageError,
@@ -28,9 +28,10 @@ from site_builder.incremental.store import CACHE_DIR
 from site_builder.model import Picture, Rendition
 from site_builder.pictures import CACHE_FOLDER, is_local_image, picture_html, rewrite_images
 
-from .conftest import copy_site, tree
+from .conftest import build, copy_site
 from .projects import CONFIG, run, write_project
 from .test_browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from .test_incremental import assert_matches_clean
 
 GPS_IFD = 0x8825
 MAKE, MODEL, ORIENTATION = 0x010F, 0x0110, 0x0112
@@ -280,14 +281,6 @@ def stamps(root: Path) -> dict[str, tuple[int, int]]:
 def cached(project: Path) -> set[str]:
     folder = project / CACHE_DIR / CACHE_FOLDER
     return {p.name for p in folder.rglob("*") if p.is_file()}
-
-
-def assert_matches_clean(project: Path) -> None:
-    fresh = project.with_name(project.name + "-fresh")
-    shutil.rmtree(fresh, ignore_errors=True)
-    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns(CACHE_DIR, "output"))
-    build(load_config(fresh), clean=True)
-    assert tree(project / "output") == tree(fresh / "output")
 
 
 def test_a_build_publishes_renditions_beside_the_page(tmp_path: Path) -> None:

@@ -8,12 +8,12 @@ import json
 import re
 from pathlib import Path
 
-from site_builder import build, load_config
+from site_builder import load_config
 from site_builder.model import Article
 from site_builder.routes import plan_routes
 from site_builder.site import build_site
 
-from .conftest import make_article, make_config
+from .conftest import build, make_article, make_config
 from .projects import CONFIG, write_project
 from .test_incremental import add_front_matter, assert_matches_clean, basic_site
 

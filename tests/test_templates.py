@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -84,13 +85,13 @@ def test_a_readme_beside_the_templates_is_not_read_as_one(tmp_path: Path) -> Non
 def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
     # As in `site-builder templates | head -1`: the pipe closes before the list ends.
     project = copy_site("basic", tmp_path)
+    # A pipe whose reading end is already closed, so the first write fails.
+    read, write = os.pipe()
+    os.close(read)
     proc = subprocess.Popen(
         [sys.executable, "-m", "site_builder", "templates", "--project", str(project)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stdout is not None and proc.stderr is not None
-    proc.stdout.readline()
-    proc.stdout.close()
-    with proc.stderr:
-        err = proc.stderr.read().decode()
-    proc.wait(timeout=60)
-    assert "Traceback" not in err and "BrokenPipeError" not in err
+        stdout=write, stderr=subprocess.PIPE)
+    os.close(write)
+    _, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err.decode() and "BrokenPipeError" not in err.decode()
+    assert proc.returncode == 1

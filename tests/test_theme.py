@@ -12,7 +12,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from site_builder import build as build_site_of
 from site_builder import load_config
 from site_builder.body import render_markdown
 from site_builder.content import discover_sources, parse_article
@@ -22,6 +21,7 @@ from site_builder.routes import FRONT_SECTION_ARTICLES, front_page, plan_routes
 from site_builder.site import build_site, paginate
 
 from .conftest import PROJECT_ROOT, copy_site, make_article, make_config
+from .conftest import build as build_site_of
 from .projects import ARTICLE, CONFIG, build, problems, write_project
 from .test_incremental import assert_matches_clean, basic_site
 
