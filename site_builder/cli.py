@@ -492,7 +492,7 @@ def _history(args: argparse.Namespace) -> int:
         for entry in retired:
             print(f"/{entry.url}")
         count = len(retired)
-        print(f"{count} URL{'' if count == 1 else 's'} {done} {HISTORY_NAME}.")
+        print(f"{_count(count, 'URL')} {done} {HISTORY_NAME}.")
         return EXIT_OK
     gone = gone_urls(config)
     for entry in gone:
@@ -501,7 +501,7 @@ def _history(args: argparse.Namespace) -> int:
         print(f"Every URL of {HISTORY_NAME} is still published or redirects.")
         return EXIT_OK
     count = len(gone)
-    print(f"{count} URL{'s' if count != 1 else ''} whose article is gone: "
+    print(f"{_count(count, 'URL')} whose article is gone: "
           "'site-builder history remove URL...' retires those that were deployed, "
           "'site-builder history forget URL...' drops those that never were.")
     return EXIT_OK
@@ -632,4 +632,4 @@ def _print_problems(exc: BuildError, command: str) -> None:
     failed = "build" if command in ("build", "check", "serve", "import") else command
     # The advice ends the last line, so the failure is still one line that says it all.
     hint = f", {exc.hint}" if exc.hint else ""
-    print(f"{failed} failed: {count} problem{'s' if count != 1 else ''}{hint}", file=sys.stderr)
+    print(f"{failed} failed: {_count(count, 'problem')}{hint}", file=sys.stderr)

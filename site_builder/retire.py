@@ -27,7 +27,6 @@ from .incremental.state import BuildState
 from .options import BuildOptions
 from .output import lock_output
 from .parsing import parse_sources
-from .related import related_articles
 from .routes import bundle_routes, plan_routes, static_routes
 from .site import build_site
 from .urls import site_path_of
@@ -51,7 +50,8 @@ def gone_urls(config: Config) -> list[HistoryEntry]:
     finally:
         state.close()
     problems = [*sources.problems, *parsing.problems, *validate_articles(parsing.articles)]
-    site = build_site(config, parsing.articles, related_articles)
+    # Related lists decide no URL: skip working them out for the whole archive.
+    site = build_site(config, parsing.articles, lambda *_: {})
     failing = errors_in([*problems, *site.problems])
     if failing:
         raise BuildError(failing)
